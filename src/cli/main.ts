@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { SabotServer } from '../server.js';
+import { SABOT_VERSION } from '../version.js';
+
+const usage = `Sabot ${SABOT_VERSION}: a streaming database that speaks the Postgres protocol.
+
+Usage:
+  sabot serve [options]     start the server
+
+Options of serve:
+  --host HOST               address to listen on (default 127.0.0.1)
+  --port PORT               port to listen on; 0 picks a free one (default 5479)
+  --password PASSWORD       require this password from every user
+  --users-file FILE         require passwords from a file of user:password lines
+  --auth METHOD             scram-sha-256 (default), md5 or password (cleartext)
+  --tls-cert FILE           PEM certificate: enables TLS (sslmode=require)
+  --tls-key FILE            PEM private key of the certificate
+  --max-connections N       most concurrent sessions (default 1000)
+  --help                    show this text
+`;
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '5479' },
+      password: { type: 'string' },
+      'users-file': { type: 'string' },
+      auth: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'max-connections': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port: ${values.port}`);
+  const auth = values.auth;
+  if (auth !== undefined && auth !== 'scram-sha-256' && auth !== 'md5' && auth !== 'password') {
+    throw new Error(`invalid --auth: ${auth} (expected scram-sha-256, md5 or password)`);
+  }
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
+    throw new Error('--tls-cert and --tls-key go together');
+  }
+  const server = await SabotServer.start({
+    host: values.host!,
+    port,
+    password: values.password,
+    usersFile: values['users-file'],
+    authMethod: auth,
+    tlsCert: values['tls-cert'],
+    tlsKey: values['tls-key'],
+    maxConnections: values['max-connections'] === undefined ? undefined : Number(values['max-connections']),
+  });
+  process.stdout.write(`Sabot ${SABOT_VERSION} ready: accepting connections on ${values.host}:${server.port}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`received ${signal}, shutting down\n`);
+    server.stop().then(() => process.exit(0), (err) => {
+      process.stderr.write(`error while shutting down: ${String(err)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case undefined:
+    case '--help':
+    case 'help':
+      process.stdout.write(usage);
+      return;
+    default:
+      throw new Error(`unknown command "${command}"\n\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`sabot: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import type { Statement } from '../../sql/ast.js';
+import type { SqlType } from '../../types/sql-type.js';
+import type { SessionContext, StatementPlan } from '../statement-plan.js';
+import { planCopyTo } from './copy.js';
+import { planDiscard } from './discard.js';
+import { planQuery } from './query.js';
+import { planReset } from './reset.js';
+import { planSet } from './set.js';
+import { planShow } from './show.js';
+import { planTransaction } from './transaction.js';
+import { planUnsupported } from './unsupported.js';
+
+/** Plans a statement with the handler for its kind. */
+export function planStatement(statement: Statement, session: SessionContext, paramTypes: readonly (SqlType | undefined)[]): StatementPlan {
+  switch (statement.kind) {
+    case 'query-statement': return planQuery(statement.query, session, paramTypes);
+    case 'set': return planSet(statement, session);
+    case 'show': return planShow(statement, session);
+    case 'reset': return planReset(statement, session);
+    case 'begin':
+    case 'commit':
+    case 'rollback': return planTransaction(statement, session);
+    case 'discard': return planDiscard(statement, session);
+    case 'copy-to': return planCopyTo(statement, session);
+    case 'unsupported': return planUnsupported(statement);
+  }
+}

@@ -1,0 +1,63 @@
+import { createSecureContext } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { builtinFunctions } from './functions/builtins.js';
+import { Session, type ServerContext } from './frontend/session.js';
+import type { AuthConfig, AuthMethod } from './wire/auth/authentication.js';
+import { readUsersFile, sharedPasswordLookup } from './wire/auth/credentials.js';
+import { WireServer } from './wire/server.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** Every user must give this password. */
+  password?: string;
+  /** A file of `user:secret` lines (see wire/auth/credentials.ts). */
+  usersFile?: string;
+  /** How passwords are asked for; scram-sha-256 unless said otherwise. */
+  authMethod?: Exclude<AuthMethod, 'trust'>;
+  tlsCert?: string;
+  tlsKey?: string;
+  maxConnections?: number;
+  log?: (message: string) => void;
+}
+
+function authConfig(options: ServerOptions): AuthConfig {
+  if (options.password === undefined && options.usersFile === undefined) return { method: 'trust' };
+  const method = options.authMethod ?? 'scram-sha-256';
+  if (options.usersFile !== undefined) {
+    const users = readUsersFile(options.usersFile);
+    return { method, credentials: (user) => users.get(user) };
+  }
+  return { method, credentials: sharedPasswordLookup(options.password!) };
+}
+
+/** A running Sabot server: the wire server and what its sessions share. */
+export class SabotServer {
+  private constructor(private readonly wire: WireServer, readonly port: number) {}
+
+  static async start(options: ServerOptions): Promise<SabotServer> {
+    const context: ServerContext = { functions: builtinFunctions() };
+    const tls = options.tlsCert !== undefined || options.tlsKey !== undefined
+      ? createSecureContext({ cert: readFileSync(options.tlsCert!), key: readFileSync(options.tlsKey!) })
+      : undefined;
+    const wire = new WireServer({
+      host: options.host,
+      port: options.port,
+      auth: authConfig(options),
+      tls,
+      maxConnections: options.maxConnections,
+      log: options.log,
+      createSession: (startup, control) => new Session(startup, control, context),
+    });
+    const port = await wire.listen();
+    return new SabotServer(wire, port);
+  }
+
+  get connectionCount(): number {
+    return this.wire.connectionCount;
+  }
+
+  async stop(): Promise<void> {
+    await this.wire.close();
+  }
+}
