@@ -51,19 +51,21 @@ for (const mode of ['simple', 'prepared']) {
 }
 console.log(`peak RSS after pgbench: ${(memoryKiB(pid, 'VmHWM') / 1024).toFixed(1)} MiB`);
 
-// Idle connections: RSS growth per connection once they are open and quiet.
-const idle = 900;
+await server.stop();
+
+// Idle connections, on a fresh server: RSS growth per connection once they are open and quiet.
+const fresh = await startServer();
+const idle = 1000;
 const clients: pg.Client[] = [];
-global.gc?.();
 await new Promise((r) => setTimeout(r, 500));
-const rssBefore = memoryKiB(pid, 'VmRSS');
+const rssBefore = memoryKiB(fresh.process.pid!, 'VmRSS');
 for (let i = 0; i < idle; i++) {
-  const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'bench', database: 'bench' });
+  const c = new pg.Client({ host: '127.0.0.1', port: fresh.port, user: 'bench', database: 'bench' });
   await c.connect();
   clients.push(c);
 }
 await new Promise((r) => setTimeout(r, 1000));
-const rssAfter = memoryKiB(pid, 'VmRSS');
+const rssAfter = memoryKiB(fresh.process.pid!, 'VmRSS');
 console.log(`${idle} idle connections: +${((rssAfter - rssBefore) / 1024).toFixed(1)} MiB RSS, ${((rssAfter - rssBefore) / idle).toFixed(1)} KiB each`);
 await Promise.all(clients.map((c) => c.end()));
-await server.stop();
+await fresh.stop();

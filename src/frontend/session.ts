@@ -11,7 +11,7 @@ import type {
 } from '../wire/session-handler.js';
 import type { TransactionStatus } from '../wire/protocol.js';
 import { planStatement } from './handlers/index.js';
-import { durationMillis, SessionSettings } from './settings.js';
+import { SessionSettings } from './settings.js';
 import type { PlanResult, ResultColumn, SessionContext, StatementPlan } from './statement-plan.js';
 import { Transaction } from './transaction.js';
 
@@ -197,7 +197,7 @@ class PreparedSql implements PreparedStatement {
     session.checkTransactionState(this.statement);
     const start = nowMicros();
     session.transaction.statementStarting(start);
-    const timeout = durationMillis(session.settings.get('statement_timeout') ?? '0');
+    const timeout = session.settings.statementTimeoutMillis;
     const limited = timeout > 0 ? withTimeout(signal, timeout) : undefined;
     const result = plan.execute(values, session.evalContext(limited?.signal ?? signal, start));
     if (!(result instanceof Promise)) {

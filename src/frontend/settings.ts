@@ -66,7 +66,7 @@ function duration(name: string): (v: string) => string {
 }
 
 /** Milliseconds of a duration setting's stored value. */
-export function durationMillis(value: string): number {
+function durationMillis(value: string): number {
   const m = /^(\d+)(ms|s|min|h|d)?$/.exec(value);
   return m ? Number(m[1]) * durationUnits[m[2] ?? 'ms']! : 0;
 }
@@ -154,9 +154,6 @@ function commandLineOptions(options: string): [string, string][] {
   return out;
 }
 
-/** A saved copy of a session's settings, to restore on ROLLBACK. */
-export type SettingsSnapshot = ReadonlyMap<string, string>;
-
 /**
  * The settings of one session. Names are case-insensitive; SHOW prints the canonical
  * spelling. Custom settings with a dot in the name (`myapp.user_id`) may be set freely,
@@ -166,6 +163,10 @@ export class SessionSettings {
   private values = new Map<string, string>();
   private changed = new Set<string>();
   private formatCache: FormatSettings | undefined;
+  private timeoutCache: number | undefined;
+  /** While a transaction runs: each changed setting's value before its first change. */
+  private tracking = false;
+  private undo: Map<string, string | undefined> | undefined;
 
   constructor(startup: ReadonlyMap<string, string>) {
     for (const d of definitions) this.values.set(d.name.toLowerCase(), d.default);
@@ -189,7 +190,7 @@ export class SessionSettings {
     const def = byName.get(key);
     if (!def) {
       if (!key.includes('.')) throw new SabotError(SqlState.undefinedObject, `unrecognized configuration parameter "${name}"`);
-      this.values.set(key, value);
+      this.write(key, value);
       return value;
     }
     if (def.readOnly) {
@@ -205,7 +206,7 @@ export class SessionSettings {
     const def = byName.get(key);
     if (!def) {
       if (!key.includes('.')) throw new SabotError(SqlState.undefinedObject, `unrecognized configuration parameter "${name}"`);
-      this.values.delete(key);
+      this.write(key, undefined);
       return;
     }
     if (def.readOnly) throw new SabotError(SqlState.cantChangeRuntimeParam, `parameter "${key}" cannot be changed`);
@@ -219,23 +220,41 @@ export class SessionSettings {
 
   resetAll(): void {
     for (const d of definitions) if (!d.readOnly) this.assign(d.name.toLowerCase(), d.default);
-    for (const key of [...this.values.keys()]) if (!byName.has(key)) this.values.delete(key);
+    for (const key of [...this.values.keys()]) if (!byName.has(key)) this.write(key, undefined);
   }
 
-  snapshot(): SettingsSnapshot {
-    return new Map(this.values);
+  /** A transaction starts: remember what changes from now on, to undo it on rollback. */
+  track(): void {
+    this.tracking = true;
+    this.undo = undefined;
   }
 
-  restore(snapshot: SettingsSnapshot): void {
-    for (const [key, value] of snapshot) this.assign(key, value);
-    for (const key of [...this.values.keys()]) if (!snapshot.has(key)) this.values.delete(key);
+  /** The transaction committed: keep the changes. */
+  keepChanges(): void {
+    this.tracking = false;
+    this.undo = undefined;
+  }
+
+  /** The transaction rolled back: every setting gets its value from before it began. */
+  undoChanges(): void {
+    const undo = this.undo;
+    this.tracking = false;
+    this.undo = undefined;
+    if (undo) for (const [key, value] of undo) this.write(key, value);
   }
 
   private assign(key: string, value: string): void {
     if (this.values.get(key) === value) return;
-    this.values.set(key, value);
-    this.formatCache = undefined;
+    this.write(key, value);
     if (byName.get(key)?.report) this.changed.add(key);
+  }
+
+  private write(key: string, value: string | undefined): void {
+    if (this.tracking && !this.undo?.has(key)) (this.undo ??= new Map()).set(key, this.values.get(key));
+    if (value === undefined) this.values.delete(key);
+    else this.values.set(key, value);
+    this.formatCache = undefined;
+    this.timeoutCache = undefined;
   }
 
   /** Reported settings changed since the last call, with their canonical names. */
@@ -252,6 +271,11 @@ export class SessionSettings {
     const rows: [string, string, string][] = definitions.map((d) => [d.name, this.values.get(d.name.toLowerCase())!, d.description]);
     for (const [key, value] of this.values) if (!byName.has(key)) rows.push([key, value, '']);
     return rows.sort((a, b) => a[0].toLowerCase().localeCompare(b[0].toLowerCase()));
+  }
+
+  /** statement_timeout in milliseconds; 0 means none. */
+  get statementTimeoutMillis(): number {
+    return (this.timeoutCache ??= durationMillis(this.values.get('statement_timeout')!));
   }
 
   /** The settings text input and output depend on. */

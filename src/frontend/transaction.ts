@@ -1,4 +1,4 @@
-import type { SessionSettings, SettingsSnapshot } from './settings.js';
+import type { SessionSettings } from './settings.js';
 import type { TransactionControl } from './statement-plan.js';
 
 /**
@@ -11,7 +11,6 @@ export class Transaction implements TransactionControl {
   state: 'idle' | 'block' | 'failed' = 'idle';
   /** Start of the current transaction in µs since the epoch; 0 when none is open. */
   startTime = 0;
-  private snapshot: SettingsSnapshot | undefined;
   private locals: Map<string, string> | undefined;
   private implicitFailed = false;
 
@@ -21,7 +20,7 @@ export class Transaction implements TransactionControl {
   statementStarting(now: number): void {
     if (this.startTime !== 0) return;
     this.startTime = now;
-    this.snapshot = this.settings.snapshot();
+    this.settings.track();
   }
 
   begin(): void {
@@ -30,14 +29,14 @@ export class Transaction implements TransactionControl {
 
   commit(): boolean {
     const committed = this.state === 'block';
-    if (committed) this.restoreLocals();
-    else this.settings.restore(this.snapshot!);
+    if (committed) this.keep();
+    else this.settings.undoChanges();
     this.end();
     return committed;
   }
 
   rollback(): void {
-    this.settings.restore(this.snapshot!);
+    this.settings.undoChanges();
     this.end();
   }
 
@@ -56,22 +55,24 @@ export class Transaction implements TransactionControl {
   /** Sync or end of a simple query: ends the implicit transaction. */
   sync(): void {
     if (this.state !== 'idle' || this.startTime === 0) return;
-    if (this.implicitFailed) this.settings.restore(this.snapshot!);
-    else this.restoreLocals();
+    if (this.implicitFailed) this.settings.undoChanges();
+    else this.keep();
     this.end();
   }
 
-  private restoreLocals(): void {
-    if (!this.locals) return;
-    for (const [name, value] of this.locals) {
-      if (this.settings.get(name) !== undefined) this.settings.set(name, value);
+  /** Keeps the transaction's settings, but for SET LOCAL ones, which end with it. */
+  private keep(): void {
+    if (this.locals) {
+      for (const [name, value] of this.locals) {
+        if (this.settings.get(name) !== undefined) this.settings.set(name, value);
+      }
     }
+    this.settings.keepChanges();
   }
 
   private end(): void {
     this.state = 'idle';
     this.startTime = 0;
-    this.snapshot = undefined;
     this.locals = undefined;
     this.implicitFailed = false;
   }

@@ -656,9 +656,10 @@ function scan(text: string, f: Fields, allowTimeOnly: boolean): number {
         f.offset = abbrev;
       } else {
         f.zoneName = text.slice(st, i);
-        try {
-          resolveTimeZone(f.zoneName);
-        } catch {
+        if (!isValidTimeZone(f.zoneName)) {
+          // Postgres reads a bare word as a keyword (bad syntax if unknown), a word
+          // with a slash as a zone name.
+          if (word.indexOf('/') < 0) return ERR_BAD;
           throw unknownZone(word);
         }
       }
@@ -1080,7 +1081,7 @@ function extractDateField(u: Unit, days: number): number | undefined {
     case Unit.Day: return c[2];
     case Unit.Month: return c[1];
     case Unit.Quarter: return Math.floor((c[1] - 1) / 3) + 1;
-    case Unit.Year: return y > 0 ? y : -(y - 1);
+    case Unit.Year: return y > 0 ? y : y - 1;
     case Unit.Decade: return y >= 0 ? Math.trunc(y / 10) : -Math.trunc((8 - (y - 1)) / 10);
     case Unit.Century: return y > 0 ? Math.trunc((y + 99) / 100) : -Math.trunc((99 - (y - 1)) / 100);
     case Unit.Millennium: return y > 0 ? Math.trunc((y + 999) / 1000) : -Math.trunc((999 - (y - 1)) / 1000);

@@ -64,7 +64,9 @@ export class Connection {
   private session: SessionHandler | undefined;
   private statements: Map<string, PreparedStatement> | undefined;
   private portals: Map<string, Portal> | undefined;
-  private running: AbortController | undefined;
+  /** Aborts the running statement; reused across statements until it is used. */
+  private abort: AbortController | undefined;
+  private running = false;
   private registered = false;
 
   constructor(socket: Socket, private readonly host: ConnectionHost) {
@@ -82,15 +84,21 @@ export class Connection {
 
   /** CancelRequest for this connection: abort the statement running now. */
   cancel(): void {
-    this.running?.abort(new SabotError(SqlState.queryCanceled, 'canceling statement due to user request'));
+    this.abortRunning(new SabotError(SqlState.queryCanceled, 'canceling statement due to user request'));
   }
 
   /** Server shutdown: tell the client and close. */
   shutdown(): void {
     if (this.phase === 'closed') return;
-    this.running?.abort(new SabotError(SqlState.adminShutdown, 'terminating connection due to administrator command'));
+    this.abortRunning(new SabotError(SqlState.adminShutdown, 'terminating connection due to administrator command'));
     this.fatal(new SabotError(SqlState.adminShutdown, 'terminating connection due to administrator command',
       { severity: 'FATAL' }));
+  }
+
+  private abortRunning(reason: SabotError): void {
+    if (!this.running || !this.abort) return;
+    this.abort.abort(reason);
+    this.abort = undefined;
   }
 
   private onData(chunk: Buffer): void {
@@ -179,7 +187,7 @@ export class Connection {
   private teardown(): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
-    this.running?.abort(new SabotError(SqlState.connectionException, 'client disconnected'));
+    this.abortRunning(new SabotError(SqlState.connectionException, 'client disconnected'));
     if (this.registered) this.host.unregister(this);
     try {
       this.session?.close();
@@ -479,30 +487,30 @@ export class Connection {
       this.out.commandComplete('SELECT 0');
       return;
     }
-    const abort = new AbortController();
-    this.running = abort;
+    const signal = (this.abort ??= new AbortController()).signal;
+    this.running = true;
     let produced: StatementResult | Promise<StatementResult>;
     try {
-      produced = portal.bound.execute(abort.signal);
+      produced = portal.bound.execute(signal);
     } catch (err) {
-      this.running = undefined;
+      this.running = false;
       throw err;
     }
     if (produced instanceof Promise) {
       this.flush(); // let notices and earlier results reach the client while it runs
       return produced.then(
         (result) => {
-          this.running = undefined;
+          this.running = false;
           portal.result = result;
           return this.sendResult(portal, maxRows);
         },
         (err) => {
-          this.running = undefined;
+          this.running = false;
           throw err;
         },
       );
     }
-    this.running = undefined;
+    this.running = false;
     portal.result = produced;
     return this.sendResult(portal, maxRows);
   }
