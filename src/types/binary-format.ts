@@ -122,7 +122,7 @@ function encodeText(value: unknown): Buffer {
 /** UTF-8 text; invalid UTF-8 or a NUL byte is 22021 as in Postgres. */
 function decodeText(buf: Buffer): string {
   if (!isUtf8(buf) || buf.indexOf(0) >= 0) {
-    throw new SabotError('22021', `invalid byte sequence for encoding "UTF8": ${badSequence(buf)}`);
+    throw new SabotError(SqlState.characterNotInRepertoire, `invalid byte sequence for encoding "UTF8": ${badSequence(buf)}`);
   }
   return buf.toString('utf8');
 }
@@ -142,8 +142,22 @@ function badSequence(buf: Buffer): string {
   return '';
 }
 
-/** A value in Postgres's binary format for `type` (the in-memory form of sql-type.ts). */
+/**
+ * A value in Postgres's binary format for `type` (the in-memory form of sql-type.ts).
+ * An integer that does not fit its type is 22003 (`integer out of range`, ...).
+ */
 export function encodeBinary(type: SqlType, value: unknown): Buffer {
+  try {
+    return encode(type, value);
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new SabotError(SqlState.numericValueOutOfRange, `${type.name} out of range`);
+    }
+    throw e;
+  }
+}
+
+function encode(type: SqlType, value: unknown): Buffer {
   let b: Buffer;
   switch (type.kind) {
     case 'bool':

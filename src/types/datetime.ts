@@ -24,7 +24,7 @@ export const PG_EPOCH_DAYS = 10957;
 /** Microseconds from 1970-01-01 to 2000-01-01. */
 export const PG_EPOCH_MICROS = 946_684_800_000_000;
 
-const TIME_ZONE_DISPLACEMENT = '22009';
+const TIME_ZONE_DISPLACEMENT = SqlState.invalidTimeZoneDisplacementValue;
 
 export type DateTimeKind = 'timestamp' | 'timestamptz' | 'date' | 'time';
 
@@ -115,25 +115,30 @@ function splitDay(us: number): [number, number] {
   return [days, us - days * USECS_PER_DAY];
 }
 
+/** Scratch results of splitForDisplay: whole days and microseconds within the day. */
+let dispDays = 0;
+let dispTime = 0;
+
 /**
- * splitDay for display: beyond 2^53 µs a double cannot hold every microsecond, so the
- * time of day is rounded to the power of ten just above the spacing of doubles there
- * (a value read from text then prints as it was written).
+ * Splits µs since 1970 into dispDays and dispTime. Beyond 2^53 µs a double cannot hold
+ * every microsecond, so the time of day is rounded to the power of ten just above the
+ * spacing of doubles there (a value read from text then prints as it was written).
  */
-function splitDayForDisplay(us: number): [number, number] {
-  const r = splitDay(us);
-  const a = Math.abs(us);
+function splitForDisplay(us: number): void {
+  let days = Math.floor(us / USECS_PER_DAY);
+  let t = us - days * USECS_PER_DAY;
+  const a = us < 0 ? -us : us;
   if (a > 9007199254740992) {
     const ulp = 2 ** (Math.floor(Math.log2(a)) - 52);
     const p = 10 ** Math.ceil(Math.log10(ulp));
-    let t = Math.round(r[1] / p) * p;
+    t = Math.round(t / p) * p;
     if (t >= USECS_PER_DAY) {
       t -= USECS_PER_DAY;
-      r[0]++;
+      days++;
     }
-    r[1] = t;
   }
-  return r;
+  dispDays = days;
+  dispTime = t;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -158,14 +163,26 @@ class FixedZone implements TimeZone {
 /** Intl can format 1800..275000 AD; before and after, the offsets at the ends apply. */
 const MIN_INTL_MS = -5_364_662_400_000;
 const MAX_INTL_MS = 8_639_000_000_000_000;
-const BUCKET_MS = 900_000;
-const MAX_CACHE = 50_000;
+/** Offsets are tabulated per span of 2^35 ms (about 398 days)... */
+const SPAN_MS = 2 ** 35;
+/** ...sampled every 6 days, each change located to the millisecond by bisection. */
+const SAMPLE_MS = 6 * 86_400_000;
+const MAX_SPANS = 4096;
+
+/** Offset changes within one span: offsets[i] applies from starts[i] (ms) on. */
+interface SpanTable {
+  starts: number[];
+  offsets: number[];
+}
 
 class IanaZone implements TimeZone {
   readonly fixedOffset = null;
   private readonly fmt: Intl.DateTimeFormat;
-  /** Offset (seconds) of each 15-minute bucket without a transition; NaN: has one. */
-  private cache = new Map<number, number>();
+  private spans = new Map<number, SpanTable>();
+  // The segment of the last lookup, for runs of nearby instants.
+  private segStart = 1;
+  private segEnd = 0;
+  private segOffset = 0;
 
   constructor(readonly name: string, fmt: Intl.DateTimeFormat) {
     this.fmt = fmt;
@@ -175,22 +192,51 @@ class IanaZone implements TimeZone {
     let ms = Math.floor(utcMicros / 1000);
     if (!(ms >= MIN_INTL_MS)) ms = MIN_INTL_MS;
     else if (ms > MAX_INTL_MS) ms = MAX_INTL_MS;
-    const bucket = Math.floor(ms / BUCKET_MS);
-    const hit = this.cache.get(bucket);
-    if (hit !== undefined && hit === hit) return hit;
-    if (hit !== undefined) return this.exact(ms);
-    const start = bucket * BUCKET_MS;
-    const a = this.exact(start);
-    const b = this.exact(start + BUCKET_MS - 1);
-    if (this.cache.size >= MAX_CACHE) this.cache = new Map();
-    if (a === b) {
-      this.cache.set(bucket, a);
-      return a;
+    if (ms >= this.segStart && ms < this.segEnd) return this.segOffset;
+    const k = Math.floor(ms / SPAN_MS);
+    let table = this.spans.get(k);
+    if (table === undefined) {
+      if (this.spans.size >= MAX_SPANS) this.spans = new Map();
+      table = this.tabulate(k * SPAN_MS);
+      this.spans.set(k, table);
     }
-    this.cache.set(bucket, NaN);
-    return this.exact(ms);
+    const { starts, offsets } = table;
+    let i = starts.length - 1;
+    while (i > 0 && starts[i]! > ms) i--;
+    this.segStart = starts[i]!;
+    this.segEnd = i + 1 < starts.length ? starts[i + 1]! : (k + 1) * SPAN_MS;
+    this.segOffset = offsets[i]!;
+    return this.segOffset;
   }
 
+  private tabulate(start: number): SpanTable {
+    const end = start + SPAN_MS;
+    let prev = this.exact(start);
+    const table: SpanTable = { starts: [start], offsets: [prev] };
+    let t0 = start;
+    for (let t = start + SAMPLE_MS; t0 < end - 1; t += SAMPLE_MS) {
+      const t1 = Math.min(t, end - 1);
+      const o = this.exact(t1);
+      // Locate every change between t0 and t1 (usually none, rarely one).
+      while (o !== prev) {
+        let lo = t0;
+        let hi = t1;
+        while (hi - lo > 1) {
+          const mid = Math.floor((lo + hi) / 2);
+          if (this.exact(mid) === prev) lo = mid;
+          else hi = mid;
+        }
+        prev = this.exact(hi);
+        table.starts.push(hi);
+        table.offsets.push(prev);
+        t0 = hi;
+      }
+      t0 = t1;
+    }
+    return table;
+  }
+
+  /** The offset at an instant, from Intl (slow: only to build the tables). */
   private exact(ms: number): number {
     const parts = this.fmt.formatToParts(ms);
     let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
@@ -425,12 +471,15 @@ function fraction(us: number): string {
   return '.' + s.slice(0, end);
 }
 
-function formatDatePart(days: number): [string, boolean] {
+/** `YYYY-MM-DD` of a day number (the year without sign; see isBC). */
+function formatDatePart(days: number): string {
   const c = toCivil(days);
   const y = c[0];
-  const bc = y <= 0;
-  return [pad4(bc ? 1 - y : y) + '-' + TWO_DIGITS[c[1]] + '-' + TWO_DIGITS[c[2]], bc];
+  return pad4(y <= 0 ? 1 - y : y) + '-' + TWO_DIGITS[c[1]] + '-' + TWO_DIGITS[c[2]];
 }
+
+/** Whether the date of the last formatDatePart call is BC. */
+const lastWasBC = (): boolean => civil[0] <= 0;
 
 function formatTimeOfDay(t: number): string {
   const h = Math.floor(t / USECS_PER_HOUR);
@@ -446,10 +495,9 @@ function formatTimeOfDay(t: number): string {
 export function formatTimestamp(us: number): string {
   if (us === Infinity) return 'infinity';
   if (us === -Infinity) return '-infinity';
-  const [days, t] = splitDayForDisplay(us);
-  const [d, bc] = formatDatePart(days);
-  const s = d + ' ' + formatTimeOfDay(t);
-  return bc ? s + ' BC' : s;
+  splitForDisplay(us);
+  const s = formatDatePart(dispDays) + ' ' + formatTimeOfDay(dispTime);
+  return lastWasBC() ? s + ' BC' : s;
 }
 
 /** `+HH`, `+HH:MM` or `+HH:MM:SS` for an offset in seconds east of UTC. */
@@ -470,20 +518,19 @@ export function formatOffset(offsetSec: number): string {
 export function formatTimestamptz(us: number, zone: string | TimeZone): string {
   if (us === Infinity) return 'infinity';
   if (us === -Infinity) return '-infinity';
-  const z = resolveTimeZone(zone);
+  const z = typeof zone === 'string' ? resolveTimeZone(zone) : zone;
   const off = z.offsetAt(us);
-  const [days, t] = splitDayForDisplay(us + off * USECS_PER_SEC);
-  const [d, bc] = formatDatePart(days);
-  const s = d + ' ' + formatTimeOfDay(t) + formatOffset(off);
-  return bc ? s + ' BC' : s;
+  splitForDisplay(us + off * USECS_PER_SEC);
+  const s = formatDatePart(dispDays) + ' ' + formatTimeOfDay(dispTime) + formatOffset(off);
+  return lastWasBC() ? s + ' BC' : s;
 }
 
 /** `2024-01-02`, `infinity`, `-infinity`. */
 export function formatDate(days: number): string {
   if (days === Infinity) return 'infinity';
   if (days === -Infinity) return '-infinity';
-  const [d, bc] = formatDatePart(days);
-  return bc ? d + ' BC' : d;
+  const d = formatDatePart(days);
+  return lastWasBC() ? d + ' BC' : d;
 }
 
 /** `03:04:05[.ffffff]` (24:00:00 is a valid time). */

@@ -53,7 +53,7 @@ function divisionByZero(): SabotError {
 }
 
 /** isspace() of the C library, which Postgres uses to trim input. */
-export function isCSpace(c: number): boolean {
+function isCSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 

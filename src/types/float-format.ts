@@ -173,6 +173,7 @@ function shortestExact(a: number, p: Parts, minDigits: number, maxDigits: number
 }
 
 const TWO_53 = 9007199254740992;
+const POW10: number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /** Shortest round-trip digits of a double, as Postgres's Ryu picks them. */
 function shortest64(a: number): [string, number] {
@@ -227,23 +228,41 @@ function shortest32(f: number): [string, number] {
   const exactParts = (): Parts => (exact ??= parts32(f));
   const exactDigits = exactDigitsLowerBound(f);
   const inside = (D: number, q: number): boolean => {
-    const x = Number(D + 'e' + q);
+    // D and 10^|q| are exact doubles, so one multiplication or division rounds the
+    // decimal correctly, as Number() would.
+    const x = q >= 0 ? (q <= 22 ? D * POW10[q]! : Number(D + 'e' + q))
+      : q >= -22 ? D / POW10[-q]! : Number(D + 'e' + q);
     if (x > lo && x < hi) return true;
     if (x === lo || x === hi) return insideExact(BigInt(D), q, exactParts());
     return false;
   };
+  // The shortest digits of f as a double are within half a double ulp of it, so they
+  // decide its rounding to n <= 9 digits, unless they read exactly ...5(000) past
+  // digit n (a tie or a near tie): then ask roundedDigits.
+  const [ds, xs] = expDigits(f.toExponential());
+  const rounded = (n: number): [string, number] => {
+    if (ds.length <= n) return [ds + '0'.repeat(n - ds.length), xs];
+    const next = ds.charCodeAt(n);
+    if (next === 53) {
+      let k = n + 1;
+      while (k < ds.length && ds.charCodeAt(k) === 48) k++;
+      if (k === ds.length) return roundedDigits(f, n, exactParts, exactDigits);
+    }
+    if (next < 53) return [ds.slice(0, n), xs];
+    const up = String(Number(ds.slice(0, n)) + 1);
+    return up.length > n ? [up.slice(0, n), xs + 1] : [up, xs];
+  };
   /** The digits of an n-digit candidate inside the interval, if there is one. */
   const attempt = (n: number): [string, number] | undefined => {
-    const [d, x] = roundedDigits(f, n, exactParts, exactDigits);
+    const [d, x] = rounded(n);
     const q = x - n + 1;
     const D = Number(d);
     if (inside(D, q)) return [stripZeros(d), x];
-    const N = Number(D + 'e' + q) < f ? D + 1 : D - 1;
-    if (inside(N, q)) {
-      const s = String(N);
-      return [stripZeros(s), s.length > n ? x + 1 : s.length < n ? x - 1 : x];
-    }
-    return undefined;
+    // A lopsided interval may miss the nearest candidate but hold its neighbour.
+    const N = inside(D + 1, q) ? D + 1 : inside(D - 1, q) ? D - 1 : -1;
+    if (N < 0) return undefined;
+    const t = String(N);
+    return [stripZeros(t), t.length > n ? x + 1 : t.length < n ? x - 1 : x];
   };
   // Some n-digit number is inside for every n from the shortest on (9 always works).
   let best: [string, number] | undefined;
@@ -259,7 +278,7 @@ function shortest32(f: number): [string, number] {
       high = mid;
     }
   }
-  if (best === undefined || high !== low) best = attempt(low);
+  if (best === undefined) best = attempt(low);
   if (best !== undefined) return best;
   const [d, x] = expDigits(f.toExponential(8));
   return [stripZeros(d), x];

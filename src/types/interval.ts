@@ -22,7 +22,7 @@ const INT32_MIN = -2147483648;
 /** Largest magnitude of the time part we keep exact (2^53 - 1 µs, about 285 years). */
 const MAX_MICROS = Number.MAX_SAFE_INTEGER;
 
-const INTERVAL_FIELD_OVERFLOW = '22015';
+const INTERVAL_FIELD_OVERFLOW = SqlState.intervalFieldOverflow;
 
 function outOfRange(): SabotError {
   return new SabotError(SqlState.datetimeFieldOverflow, 'interval out of range');
@@ -469,6 +469,8 @@ const FIELD_MASK: Record<IntervalField, number> = {
 
 function rangeMask(unit?: IntervalField, toUnit?: IntervalField): number {
   if (unit === undefined) return RANGE_FULL;
+  unit = unit.toLowerCase() as IntervalField;
+  toUnit = toUnit?.toLowerCase() as IntervalField | undefined;
   const from = FIELD_ORDER.indexOf(unit);
   if (from < 0) throw new SabotError(SqlState.syntaxError, `invalid interval qualifier: ${String(unit)}`);
   if (toUnit === undefined) return FIELD_MASK[unit];

@@ -23,7 +23,7 @@ export class JsonNumber {
 export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | JsonObject;
 export type JsonObject = Map<string, JsonValue>;
 
-const MAX_DEPTH = 6000;
+const MAX_DEPTH = 4000;
 
 // Token kinds
 const T_END = 0;
@@ -249,7 +249,7 @@ class Scanner {
             this.fail('Unicode low surrogate must follow a high surrogate.');
           }
           if (ch === 0 && this.jsonb) {
-            throw new SabotError('22P05', 'unsupported Unicode escape sequence', {
+            throw new SabotError(SqlState.untranslatableCharacter, 'unsupported Unicode escape sequence', {
               detail: '\\u0000 cannot be converted to text.', where: this.contextAt(j),
             });
           }
@@ -327,11 +327,7 @@ class Scanner {
   }
 
   private enter(): void {
-    if (++this.depth > MAX_DEPTH) {
-      throw new SabotError('54001', 'stack depth limit exceeded', {
-        hint: 'Increase the configuration parameter "max_stack_depth", after ensuring the platform\'s stack depth limit is adequate.',
-      });
-    }
+    if (++this.depth > MAX_DEPTH) throw stackDepthExceeded();
   }
 
   private array(): JsonValue[] {
@@ -396,6 +392,22 @@ class Scanner {
   }
 }
 
+function stackDepthExceeded(): SabotError {
+  return new SabotError(SqlState.statementTooComplex, 'stack depth limit exceeded', {
+    hint: 'Increase the configuration parameter "max_stack_depth" (currently 2048kB), after ensuring the platform\'s stack depth limit is adequate.',
+  });
+}
+
+/** Runs a recursive walk, turning a JS stack overflow into Postgres's 54001. */
+function guarded<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RangeError) throw stackDepthExceeded();
+    throw e;
+  }
+}
+
 /** NUMERIC text of a JSON number: `1e2` → `100`, `-0` → `0`; plain numbers unchanged. */
 function canonicalNumber(t: string): string {
   for (let k = 0; k < t.length; k++) {
@@ -445,12 +457,12 @@ function sortKeys(map: JsonObject): JsonObject {
 
 /** Parses JSON text into a tree with jsonb semantics (sorted, deduplicated keys). */
 export function parseJson(text: string): JsonValue {
-  return new Scanner(text, true, true).document();
+  return guarded(() => new Scanner(text, true, true).document());
 }
 
 /** Checks JSON text as the json type's input does (no jsonb-only rules); throws 22P02. */
 export function validateJson(text: string): void {
-  new Scanner(text, false, false).document();
+  guarded(() => new Scanner(text, false, false).document());
 }
 
 const ESCAPES: string[] = [];
@@ -479,6 +491,10 @@ export function quoteJsonString(s: string): string {
 
 /** Canonical jsonb text of a parsed value. */
 export function stringifyJsonb(v: JsonValue): string {
+  return guarded(() => stringify(v));
+}
+
+function stringify(v: JsonValue): string {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'boolean': return v ? 'true' : 'false';
@@ -488,13 +504,13 @@ export function stringifyJsonb(v: JsonValue): string {
   if (v instanceof JsonNumber) return v.text;
   if (Array.isArray(v)) {
     let out = '[';
-    for (let k = 0; k < v.length; k++) out += (k === 0 ? '' : ', ') + stringifyJsonb(v[k]!);
+    for (let k = 0; k < v.length; k++) out += (k === 0 ? '' : ', ') + stringify(v[k]!);
     return out + ']';
   }
   let out = '{';
   let first = true;
   for (const [k, x] of v) {
-    out += (first ? '' : ', ') + quoteJsonString(k) + ': ' + stringifyJsonb(x);
+    out += (first ? '' : ', ') + quoteJsonString(k) + ': ' + stringify(x);
     first = false;
   }
   return out + '}';
@@ -502,5 +518,5 @@ export function stringifyJsonb(v: JsonValue): string {
 
 /** JSON text → the text Postgres prints for it as jsonb. Bad JSON: 22P02. */
 export function canonicalJsonb(text: string): string {
-  return stringifyJsonb(parseJson(text));
+  return guarded(() => stringify(new Scanner(text, true, true).document()));
 }

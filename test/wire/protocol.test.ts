@@ -225,3 +225,27 @@ test('CancelRequest with the right key cancels the running statement (57014)', a
   assert.equal(types(await c.until('Z')), 'TDCZ');
   c.end();
 });
+
+test('binary parameters and binary results, as Bind asks for them', async () => {
+  const c = await client();
+  const int4 = Buffer.alloc(4);
+  int4.writeInt32BE(-41);
+  const bind = Buffer.concat([
+    Buffer.from('\0\0'), // portal "", statement ""
+    Buffer.from([0, 1, 0, 1]), // one parameter format: binary
+    Buffer.from([0, 1]), Buffer.from([0, 0, 0, 4]), int4, // one parameter, 4 bytes
+    Buffer.from([0, 1, 0, 1]), // one result format: binary
+  ]);
+  c.send(msg.parse('', 'SELECT $1::int4 - 1, 2.5::float8', [23]), msg.frame('B', bind), msg.describe('P', ''), msg.execute(''), msg.sync());
+  const m = await c.until('Z');
+  assert.equal(types(m), '12TDCZ');
+  const row = m[3]!.body;
+  assert.equal(row.readInt32BE(2), 4);
+  assert.equal(row.readInt32BE(6), -42);
+  assert.equal(row.readInt32BE(10), 8);
+  assert.equal(row.readDoubleBE(14), 2.5);
+  // RowDescription reports the binary format code per column.
+  const desc = m[2]!.body;
+  assert.equal(desc.readInt16BE(desc.length - 2), 1);
+  c.end();
+});
