@@ -1,5 +1,7 @@
 import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
+import type { CatalogStore } from './control/catalog/catalog-store.js';
+import { openCatalog } from './control/catalog/open-catalog.js';
 import { builtinFunctions } from './functions/builtins.js';
 import { Session, type ServerContext } from './frontend/session.js';
 import type { AuthConfig, AuthMethod } from './wire/auth/authentication.js';
@@ -9,6 +11,10 @@ import { WireServer } from './wire/server.js';
 export interface ServerOptions {
   host: string;
   port: number;
+  /** Where the SQLite catalog and internal streams live (default ./sabot-data). */
+  dataDir: string;
+  /** `postgresql://...` to keep the catalog in PostgreSQL instead of SQLite. */
+  catalog?: string;
   /** Every user must give this password. */
   password?: string;
   /** A file of `user:secret` lines (see wire/auth/credentials.ts). */
@@ -33,10 +39,15 @@ function authConfig(options: ServerOptions): AuthConfig {
 
 /** A running Sabot server: the wire server and what its sessions share. */
 export class SabotServer {
-  private constructor(private readonly wire: WireServer, readonly port: number) {}
+  private constructor(
+    private readonly wire: WireServer,
+    readonly catalog: CatalogStore,
+    readonly port: number,
+  ) {}
 
   static async start(options: ServerOptions): Promise<SabotServer> {
-    const context: ServerContext = { functions: builtinFunctions() };
+    const catalog = await openCatalog({ catalog: options.catalog, dataDir: options.dataDir });
+    const context: ServerContext = { functions: builtinFunctions(), catalog };
     const tls = options.tlsCert !== undefined || options.tlsKey !== undefined
       ? createSecureContext({ cert: readFileSync(options.tlsCert!), key: readFileSync(options.tlsKey!) })
       : undefined;
@@ -49,8 +60,14 @@ export class SabotServer {
       log: options.log,
       createSession: (startup, control) => new Session(startup, control, context),
     });
-    const port = await wire.listen();
-    return new SabotServer(wire, port);
+    let port: number;
+    try {
+      port = await wire.listen();
+    } catch (err) {
+      await catalog.close();
+      throw err;
+    }
+    return new SabotServer(wire, catalog, port);
   }
 
   get connectionCount(): number {
@@ -59,5 +76,6 @@ export class SabotServer {
 
   async stop(): Promise<void> {
     await this.wire.close();
+    await this.catalog.close();
   }
 }

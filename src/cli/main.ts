@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { openCatalog } from '../control/catalog/open-catalog.js';
 import { SabotServer } from '../server.js';
 import { SABOT_VERSION } from '../version.js';
 
@@ -6,6 +7,12 @@ const usage = `Sabot ${SABOT_VERSION}: a streaming database that speaks the Post
 
 Usage:
   sabot serve [options]     start the server
+  sabot init-db [options]   create or migrate the catalog schema, then exit
+
+Options of serve and init-db:
+  --data-dir DIR            where the SQLite catalog and internal streams live
+                            (default ./sabot-data)
+  --catalog URL             postgresql://... keeps the catalog in PostgreSQL
 
 Options of serve:
   --host HOST               address to listen on (default 127.0.0.1)
@@ -19,10 +26,28 @@ Options of serve:
   --help                    show this text
 `;
 
+const catalogOptions = {
+  'data-dir': { type: 'string', default: './sabot-data' },
+  catalog: { type: 'string' },
+} as const;
+
+async function initDb(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { ...catalogOptions, help: { type: 'boolean' } }, strict: true });
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  const store = await openCatalog({ catalog: values.catalog, dataDir: values['data-dir'] });
+  const version = await store.version();
+  await store.close();
+  process.stdout.write(`catalog ${store.driver.location} is at schema version ${version}\n`);
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
+      ...catalogOptions,
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '5479' },
       password: { type: 'string' },
@@ -49,6 +74,8 @@ async function serve(args: string[]): Promise<void> {
     throw new Error('--tls-cert and --tls-key go together');
   }
   const server = await SabotServer.start({
+    dataDir: values['data-dir']!,
+    catalog: values.catalog,
     host: values.host!,
     port,
     password: values.password,
@@ -78,6 +105,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'init-db':
+      return initDb(rest);
     case undefined:
     case '--help':
     case 'help':

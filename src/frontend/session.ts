@@ -1,3 +1,4 @@
+import type { CatalogStore } from '../control/catalog/catalog-store.js';
 import { SabotError, SqlState } from '../errors.js';
 import type { EvalContext, FunctionRegistry } from '../functions/scalar-function.js';
 import type { Statement } from '../sql/ast.js';
@@ -15,9 +16,10 @@ import { SessionSettings } from './settings.js';
 import type { PlanResult, ResultColumn, SessionContext, StatementPlan } from './statement-plan.js';
 import { Transaction } from './transaction.js';
 
-/** What every session shares: the server's registries (and, later, its catalog). */
+/** What every session shares: the server's function registry and catalog. */
 export interface ServerContext {
   readonly functions: FunctionRegistry;
+  readonly catalog: CatalogStore;
 }
 
 /** Microseconds since the Unix epoch, with sub-millisecond precision. */
@@ -34,6 +36,7 @@ export class Session implements SessionHandler, SessionContext {
   readonly settings: SessionSettings;
   readonly transaction: Transaction;
   readonly functions: FunctionRegistry;
+  readonly catalog: CatalogStore;
   readonly user: string;
   readonly database: string;
   private notices: SabotError[] = [];
@@ -44,6 +47,7 @@ export class Session implements SessionHandler, SessionContext {
     this.settings = new SessionSettings(startup);
     this.transaction = new Transaction(this.settings);
     this.functions = server.functions;
+    this.catalog = server.catalog;
   }
 
   prepareScript(sql: string): PreparedStatement[] {

@@ -1,3 +1,4 @@
+import type { CatalogStore } from '../control/catalog/catalog-store.js';
 import type { SabotError } from '../errors.js';
 import type { EvalContext } from '../functions/scalar-function.js';
 import type { FunctionRegistry } from '../functions/scalar-function.js';
@@ -29,6 +30,7 @@ export interface StatementPlan {
 export interface SessionContext {
   readonly settings: SessionSettings;
   readonly functions: FunctionRegistry;
+  readonly catalog: CatalogStore;
   readonly transaction: TransactionControl;
   notice(notice: SabotError): void;
   discardAll(): void;

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (tests run from dist/test/...). */
@@ -14,16 +17,27 @@ export interface RunningServer {
 }
 
 const running = new Set<ChildProcess>();
+const dataDirs: string[] = [];
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A new empty data directory, removed when the test process exits. */
+export function tempDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sabot-test-'));
+  dataDirs.push(dir);
+  return join(dir, 'data');
+}
 
 /**
  * Starts `sabot serve` as a user would, on a free port, and resolves once it prints
- * its ready line. Extra arguments go to `serve`.
+ * its ready line. Extra arguments go to `serve`; without `--data-dir` or `--catalog`
+ * it gets a new temporary data directory.
  */
 export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
-  const child = spawn(process.execPath, [`${repoRoot}bin/sabot.js`, 'serve', '--port', '0', ...args], {
+  const where = args.includes('--data-dir') || args.includes('--catalog') ? [] : ['--data-dir', tempDataDir()];
+  const child = spawn(process.execPath, [`${repoRoot}bin/sabot.js`, 'serve', '--port', '0', ...where, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { SabotServer } from '../../src/server.js';
+import { tempDataDir } from '../support/server.js';
 import { msg, RawClient } from '../support/raw-client.js';
 
 /** A small seeded generator (mulberry32), so a failing run can be repeated. */
@@ -60,7 +61,7 @@ function mutate(rnd: () => number, base: Buffer): Buffer {
 }
 
 test('thousands of random and mutated messages leave the server serving', async () => {
-  const server = await SabotServer.start({ host: '127.0.0.1', port: 0, log: () => undefined });
+  const server = await SabotServer.start({ host: '127.0.0.1', port: 0, dataDir: tempDataDir(), log: () => undefined });
   const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
   const rnd = random(seed);
   let sent = 0;

@@ -2,12 +2,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { SabotServer } from '../../src/server.js';
+import { tempDataDir } from '../support/server.js';
 import { dataRow, errorFields, msg, RawClient, type RawMessage } from '../support/raw-client.js';
 
 let server: SabotServer;
 
 before(async () => {
-  server = await SabotServer.start({ host: '127.0.0.1', port: 0, log: () => undefined });
+  server = await SabotServer.start({ host: '127.0.0.1', port: 0, dataDir: tempDataDir(), log: () => undefined });
 });
 
 after(async () => {
