@@ -79,11 +79,12 @@ function syntaxError(sql: string, err: PeggySyntaxError): SabotError {
   const failAt = err.location.start.offset;
   const lexical = findLexicalError(sql, failAt);
   if (lexical !== null) return lexical;
-  // A failure raised by an action (error(...)) carries its own message.
-  if (err.expected === null || err.expected === undefined) {
-    return new SabotError(SqlState.syntaxError, err.message, { position: failAt + 1 });
-  }
   const at = skipSpace(sql, failAt);
+  // A failure raised by a grammar action (error(...)) carries its own message.
+  if (err.expected === null || err.expected === undefined) {
+    const near = at < sql.length ? ` at or near "${tokenAt(sql, at)}"` : ' at end of input';
+    return new SabotError(SqlState.syntaxError, err.message + near, { position: at + 1 });
+  }
   if (at >= sql.length) {
     return new SabotError(SqlState.syntaxError, 'syntax error at end of input', { position: sql.length + 1 });
   }

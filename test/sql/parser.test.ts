@@ -876,6 +876,7 @@ describe('syntax errors', () => {
     syntaxError('SELECT 1 /* abc /* def */', 'unterminated /* comment at or near "/* abc /* def */"', 10);
     syntaxError(`INSERT INTO t VALUES ('abc`, `unterminated quoted string at or near "'abc"`, 23);
     syntaxError('SELECT ""', 'zero-length delimited identifier at or near """"', 8);
+    syntaxError(`SELECT E'\\U00110000'`, `invalid Unicode escape value at or near "E'\\U00110000'"`, 8);
   });
 
   it('reports a syntax error before a later unterminated string', () => {

@@ -79,7 +79,8 @@ export const catalogTables = [
     name: 'workflow_state', system: true, primaryKey: ['workflow_id'],
     columns: [
       col('workflow_id', text), col('workflow_type', text), col('job_id', text, true), col('current_step', text, true),
-      col('completed_steps', int4), col('status', text), col('error_message', text, true), col('created_at', ts), col('updated_at', ts),
+      col('completed_steps', int4), col('status', text), col('error_message', text, true), col('input_json', text),
+      col('created_at', ts), col('updated_at', ts),
     ],
   },
   {

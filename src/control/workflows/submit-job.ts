@@ -1,0 +1,99 @@
+import { SabotError, SqlState } from '../../errors.js';
+import { buildExecutionGraph, type ExecutionGraph } from '../../graph/execution-graph.js';
+import type { JobGraph } from '../../plan/job-graph.js';
+import type { CatalogAccess } from '../catalog/catalog-store.js';
+import type { WorkflowDefinition } from './workflow-engine.js';
+
+export interface SubmitJobInput {
+  jobId: string;
+  graph: JobGraph;
+}
+
+export const SUBMIT_JOB = 'submit_job';
+
+async function setStatus(tx: CatalogAccess, jobId: string, status: string, extra: Record<string, unknown> = {}): Promise<void> {
+  await tx.update('jobs', { job_id: jobId }, { status, ...extra });
+}
+
+/**
+ * Job submission: record the job, optimize its DAG, compile the execution graph, assign
+ * its tasks to agents' slots, deploy them, and mark the job running. Each step's catalog
+ * writes commit with the step's record, so a crash between steps resumes cleanly.
+ */
+export const submitJob: WorkflowDefinition<SubmitJobInput> = {
+  type: SUBMIT_JOB,
+  jobId: (input) => input.jobId,
+  steps: [
+    {
+      name: 'record_job',
+      run: async ({ tx, input, now }) => {
+        await tx.insert('jobs', {
+          job_id: input.jobId, job_name: input.graph.name, status: 'pending',
+          default_parallelism: input.graph.parallelism ?? 1,
+          checkpoint_interval_ms: BigInt(input.graph.checkpointIntervalMs ?? 0),
+          job_graph_json: JSON.stringify(input.graph), submitted_at: now, failure_count: 0,
+        });
+      },
+    },
+    {
+      name: 'optimize',
+      // The DAG as it will run; the optimizer's rewrite rules apply here once the planner has them.
+      run: async ({ tx, input }) => setStatus(tx, input.jobId, 'optimizing', { optimized_dag_json: JSON.stringify(input.graph) }),
+    },
+    {
+      name: 'compile',
+      run: async ({ tx, input }) => {
+        const g = buildExecutionGraph(input.jobId, input.graph);
+        await tx.insert('execution_graphs', {
+          job_id: input.jobId, graph_json: JSON.stringify(g), total_tasks: g.tasks.length, total_operators: g.totalOperators,
+        });
+        for (const t of g.tasks) {
+          await tx.insert('tasks', {
+            task_id: t.taskId, job_id: input.jobId, operator_id: t.operatorId, operator_type: t.operatorType,
+            operator_name: t.operatorName, task_index: t.taskIndex, parallelism: t.parallelism, state: 'created',
+            rows_processed: 0n, bytes_processed: 0n, failure_count: 0,
+          });
+        }
+        for (const e of g.edges) {
+          await tx.insert('shuffle_edges', {
+            job_id: input.jobId, upstream_operator_id: e.upstreamOperatorId, downstream_operator_id: e.downstreamOperatorId,
+            edge_type: e.edgeType, partition_keys: e.partitionKeys && e.partitionKeys.join(','), num_partitions: e.numPartitions,
+          });
+        }
+        await setStatus(tx, input.jobId, 'compiling');
+        return g.tasks.length;
+      },
+    },
+    {
+      name: 'assign_tasks',
+      run: async ({ tx, input, now }) => {
+        const [graphRow] = await tx.select('execution_graphs', { job_id: input.jobId });
+        const g = JSON.parse(graphRow!.graph_json as string) as ExecutionGraph;
+        const agents = (await tx.select('agents', { status: 'alive' })).filter((a) => (a.available_slots as number) > 0);
+        const free = agents.reduce((n, a) => n + (a.available_slots as number), 0);
+        if (free < g.tasks.length) {
+          throw new SabotError(SqlState.outOfMemory.slice(0, 2) + '000', `not enough task slots: the job needs ${g.tasks.length}, the alive agents have ${free} free`,
+            { hint: 'Lower the parallelism or start more agents (sabot agent).', userFault: false, retryable: true });
+        }
+        // Spread tasks over agents, most free slots first, one slot per task.
+        const slots = agents.map((a) => ({ id: a.agent_id as string, left: a.available_slots as number, next: (a.max_workers as number) - (a.available_slots as number) }));
+        for (const t of g.tasks) {
+          slots.sort((a, b) => b.left - a.left);
+          const agent = slots[0]!;
+          agent.left--;
+          await tx.update('tasks', { task_id: t.taskId }, { agent_id: agent.id, slot_id: agent.next++, state: 'scheduled' });
+          await tx.insert('task_assignments', { job_id: input.jobId, task_id: t.taskId, agent_id: agent.id, assigned_at: now, reason: 'initial_deploy' });
+        }
+        for (const a of slots) await tx.update('agents', { agent_id: a.id }, { available_slots: a.left });
+        await setStatus(tx, input.jobId, 'deploying');
+      },
+    },
+    {
+      name: 'deploy',
+      run: async ({ tx, input, now }) => {
+        await tx.update('tasks', { job_id: input.jobId }, { state: 'running', last_heartbeat: now });
+        await setStatus(tx, input.jobId, 'running', { started_at: now });
+      },
+    },
+  ],
+};
