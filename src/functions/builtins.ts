@@ -1,6 +1,6 @@
 import { registerArithmetic } from './arithmetic.js';
 import { registerComparison } from './comparison.js';
-import { registerDatetime } from './datetime.js';
+import { registerDatetime, registerDatetimeArithmetic } from './datetime.js';
 import { FunctionRegistry } from './scalar-function.js';
 import { registerString } from './string.js';
 import { registerSystem } from './system.js';
@@ -12,6 +12,7 @@ export function builtinFunctions(): FunctionRegistry {
   registerComparison(registry);
   registerString(registry);
   registerDatetime(registry);
+  registerDatetimeArithmetic(registry);
   registerSystem(registry);
   return registry;
 }

@@ -23,7 +23,109 @@ export type Statement =
   | RollbackStatement
   | DiscardStatement
   | CopyToStatement
+  | CreateStreamStatement
+  | DropStatement
+  | CreateDataflowStatement
+  | AlterDataflowStatement
+  | FlushStatement
+  | ShowObjectsStatement
+  | ExplainStatement
+  | InsertStatement
   | UnsupportedStatement;
+
+/** `WITH (name = value, ...)` of CREATE STREAM and CREATE DATAFLOW; names lowercased. */
+export interface WithOption {
+  name: string;
+  /** Strings unquoted, numbers and words as written. */
+  value: string;
+  pos: number;
+}
+
+export interface ColumnDefinition {
+  name: string;
+  type: TypeName;
+  notNull: boolean;
+  pos: number;
+}
+
+/** `CREATE STREAM [IF NOT EXISTS] name (cols [, WATERMARK FOR col AS expr]) [WITH (...)]`. */
+export interface CreateStreamStatement {
+  kind: 'create-stream';
+  name: string;
+  ifNotExists: boolean;
+  /** Empty when no column list is given (the connector knows its columns: nexmark). */
+  columns: ColumnDefinition[];
+  /** `text` is the expression as written, kept in the catalog. */
+  watermark: { column: string; expr: Expression; text: string; pos: number } | null;
+  options: WithOption[];
+  pos: number;
+}
+
+/** `DROP STREAM | DATAFLOW [IF EXISTS] name [, ...] [CASCADE | RESTRICT]`. */
+export interface DropStatement {
+  kind: 'drop';
+  object: 'stream' | 'dataflow';
+  names: string[];
+  ifExists: boolean;
+  cascade: boolean;
+  pos: number;
+}
+
+/**
+ * `CREATE DATAFLOW [IF NOT EXISTS] name [WITH (...)] AS INSERT INTO stream SELECT ...`
+ * or `... AS SELECT ...` (the result is kept, queryable as `name`).
+ */
+export interface CreateDataflowStatement {
+  kind: 'create-dataflow';
+  name: string;
+  ifNotExists: boolean;
+  options: WithOption[];
+  /** The stream written to, or null when the dataflow keeps its result. */
+  sink: { name: string; columns: string[] } | null;
+  query: Query;
+  /** Offsets of the text after AS, as the user wrote it. */
+  bodyStart: number;
+  bodyEnd: number;
+  pos: number;
+}
+
+/** `ALTER DATAFLOW name SET PARALLELISM = n | PAUSE | RESUME`. */
+export interface AlterDataflowStatement {
+  kind: 'alter-dataflow';
+  name: string;
+  action: { kind: 'set-parallelism'; parallelism: number } | { kind: 'pause' } | { kind: 'resume' };
+  pos: number;
+}
+
+export interface FlushStatement {
+  kind: 'flush';
+  pos: number;
+}
+
+/** `SHOW STREAMS | DATAFLOWS | JOBS | AGENTS`. */
+export interface ShowObjectsStatement {
+  kind: 'show-objects';
+  object: 'streams' | 'dataflows' | 'jobs' | 'agents';
+  pos: number;
+}
+
+/** `EXPLAIN [LOGICAL | PHYSICAL] [(FORMAT JSON)] CREATE DATAFLOW ...` or `EXPLAIN DATAFLOW name`. */
+export interface ExplainStatement {
+  kind: 'explain';
+  mode: 'logical' | 'physical';
+  format: 'text' | 'json';
+  target: { kind: 'statement'; statement: CreateDataflowStatement } | { kind: 'dataflow'; name: string };
+  pos: number;
+}
+
+/** `INSERT INTO stream [(cols)] VALUES (...), ... | SELECT ...`. */
+export interface InsertStatement {
+  kind: 'insert';
+  target: string;
+  columns: string[];
+  source: Query;
+  pos: number;
+}
 
 export interface QueryStatement {
   kind: 'query-statement';

@@ -33,7 +33,10 @@ export const catalogTables = [
   },
   {
     name: 'dataflows', system: true, primaryKey: ['name'],
-    columns: [col('name', text), col('sql_text', text), col('sink', text, true), col('job_id', text, true), col('created_at', ts)],
+    columns: [
+      col('name', text), col('sql_text', text), col('sink', text, true), col('sources', text), col('job_id', text, true),
+      col('created_at', ts),
+    ],
   },
   {
     name: 'jobs', system: true, primaryKey: ['job_id'],

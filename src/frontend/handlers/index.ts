@@ -2,6 +2,10 @@ import type { Statement } from '../../sql/ast.js';
 import type { SqlType } from '../../types/sql-type.js';
 import type { SessionContext, StatementPlan } from '../statement-plan.js';
 import { planCopyTo } from './copy.js';
+import { planCreateStream } from './create-stream.js';
+import { planDrop } from './drop.js';
+import { planNotYetAvailable } from './not-yet.js';
+import { planShowObjects } from './show-objects.js';
 import { planDiscard } from './discard.js';
 import { planQuery } from './query.js';
 import { planReset } from './reset.js';
@@ -22,6 +26,14 @@ export function planStatement(statement: Statement, session: SessionContext, par
     case 'rollback': return planTransaction(statement, session);
     case 'discard': return planDiscard(statement, session);
     case 'copy-to': return planCopyTo(statement, session);
+    case 'create-stream': return planCreateStream(statement, session);
+    case 'drop': return planDrop(statement, session);
+    case 'show-objects': return planShowObjects(statement, session);
+    case 'create-dataflow':
+    case 'alter-dataflow':
+    case 'flush':
+    case 'explain':
+    case 'insert': return planNotYetAvailable(statement);
     case 'unsupported': return planUnsupported(statement);
   }
 }

@@ -3,7 +3,8 @@ import { comparatorFor } from '../../functions/comparison.js';
 import type { EvalContext } from '../../functions/scalar-function.js';
 import type { BoundExpression } from '../../plan/expression.js';
 import { evaluateAll, evaluateScalar, type ScalarScope } from '../../plan/evaluate.js';
-import type { Expression, Query, SetExpression } from '../../sql/ast.js';
+import { catalogTable, type CatalogTableName } from '../../control/catalog/schema.js';
+import type { Expression, FromItem, Query, SetExpression } from '../../sql/ast.js';
 import { commonType } from '../../sql/binder/coercion.js';
 import { columnName } from '../../sql/binder/column-name.js';
 import { emptyScope, ExpressionBinder, ParameterTypes, type ColumnScope } from '../../sql/binder/expression-binder.js';
@@ -34,6 +35,18 @@ function mapInOrder<T, U>(items: readonly T[], f: (t: T) => Maybe<U>, i = 0, out
     out.push(v);
   }
   return out;
+}
+
+const aggregateNames = new Set(['count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or']);
+
+/** Whether an expression calls an aggregate function (they need GROUP BY support). */
+function containsAggregate(e: Expression): boolean {
+  if (e.kind === 'function') {
+    if (aggregateNames.has(e.name[e.name.length - 1]!) || e.star) return true;
+    return e.args.some(containsAggregate);
+  }
+  return Object.values(e).some((v) => (Array.isArray(v) ? v : [v]).some((x) =>
+    x !== null && typeof x === 'object' && 'kind' in x && 'pos' in x && x.kind !== 'query' && containsAggregate(x as Expression)));
 }
 
 /** A key under which equal rows (for DISTINCT, UNION, INTERSECT, EXCEPT) collide. */
@@ -126,33 +139,60 @@ class QueryBinder {
   }
 
   private select(s: Extract<SetExpression, { kind: 'select' }>): RowSource {
-    const from = s.from[0];
-    if (from) {
-      const target = from.kind === 'join' ? from.left : from;
-      if (target.kind === 'table') {
-        throw new SabotError(SqlState.undefinedTable, `relation "${target.name.join('.')}" does not exist`, { position: target.pos + 1 });
-      }
-      throw new SabotError(SqlState.featureNotSupported, 'this FROM clause is not supported yet', { position: from.pos + 1 });
+    if (s.from.length > 1 || s.from.some((f) => f.kind !== 'table')) {
+      const first = s.from.find((f) => f.kind !== 'table') ?? s.from[1]!;
+      throw new SabotError(SqlState.featureNotSupported, 'joins and subqueries in FROM are not supported yet', { position: first.pos + 1 });
     }
     if (s.groupBy.length > 0 || s.having || s.distinctOn.length > 0) {
-      throw new SabotError(SqlState.featureNotSupported, 'GROUP BY, HAVING and DISTINCT ON need a FROM clause', { position: s.pos + 1 });
+      throw new SabotError(SqlState.featureNotSupported, 'GROUP BY, HAVING and DISTINCT ON are not supported yet', { position: s.pos + 1 });
     }
-    const binder = this.expressions(emptyScope);
-    const items = s.items.map((item) => {
+    const from = s.from[0] as Extract<FromItem, { kind: 'table' }> | undefined;
+    const table = from ? this.relation(from) : null;
+    const alias = from ? (from.alias?.name ?? from.name[from.name.length - 1]!) : null;
+    const inputColumns = table ? table.columns : [];
+    const scope: ColumnScope = {
+      resolve: (ref) => {
+        if (ref.table !== null && ref.table !== alias) return undefined;
+        const i = inputColumns.findIndex((c) => c.name === ref.name);
+        return i < 0 ? undefined : { kind: 'column', type: inputColumns[i]!.type, index: i, name: ref.name };
+      },
+    };
+    const binder = this.expressions(scope);
+    const items = s.items.flatMap((item) => {
       if (item.kind === 'star') {
-        throw new SabotError(SqlState.syntaxError, 'SELECT * with no tables specified is not valid', { position: item.pos + 1 });
+        if (!table) throw new SabotError(SqlState.syntaxError, 'SELECT * with no tables specified is not valid', { position: item.pos + 1 });
+        if (item.table !== null && item.table !== alias) {
+          throw new SabotError(SqlState.undefinedTable, `missing FROM-clause entry for table "${item.table}"`, { position: item.pos + 1 });
+        }
+        return inputColumns.map((c, i) => ({ name: c.name, expr: { kind: 'column', type: c.type, index: i, name: c.name } as BoundExpression }));
       }
-      return { name: item.alias ?? columnName(item.expr), expr: binder.settle(binder.bind(item.expr)) };
+      if (containsAggregate(item.expr)) {
+        throw new SabotError(SqlState.featureNotSupported, 'aggregate functions are not supported yet', { position: item.expr.pos + 1 });
+      }
+      return [{ name: item.alias ?? columnName(item.expr), expr: binder.settle(binder.bind(item.expr)) }];
     });
     const where = s.where ? binder.coerce(binder.bind(s.where), Types.bool, s.where.pos) : null;
     const exprs = items.map((i) => i.expr);
     return {
       columns: items.map((i) => ({ name: i.name, type: i.expr.type })),
-      rows: (scope) => {
-        const produce = () => then(evaluateAll(exprs, [], scope), (row) => [row]);
-        if (!where) return produce();
-        return then(evaluateScalar(where, [], scope), (keep) => (keep === true ? produce() : []));
-      },
+      rows: (scope) => then(table ? table.rows() : [[]], (input) => then(mapInOrder(input, (row) => {
+        if (!where) return then(evaluateAll(exprs, row, scope), (out) => [out]);
+        return then(evaluateScalar(where, row, scope), (keep) => (keep === true ? then(evaluateAll(exprs, row, scope), (out) => [out]) : []));
+      }), (nested) => nested.flat())),
+    };
+  }
+
+  /** A relation named in FROM: the system tables (sabot.<table>, or unqualified). */
+  private relation(ref: Extract<FromItem, { kind: 'table' }>): { columns: ResultColumn[]; rows(): Promise<Rows> } {
+    const [schema, name] = ref.name.length === 2 ? ref.name : [null, ref.name[0]!];
+    const table = (schema === null || schema === 'sabot') && ref.name.length <= 2 ? catalogTable(name!) : undefined;
+    if (!table || !table.system) {
+      throw new SabotError(SqlState.undefinedTable, `relation "${ref.name.join('.')}" does not exist`, { position: ref.pos + 1 });
+    }
+    const catalog = this.session.catalog;
+    return {
+      columns: table.columns.map((c) => ({ name: c.name, type: c.type })),
+      rows: async () => (await catalog.select(table.name as CatalogTableName)).map((r) => table.columns.map((c) => r[c.name] ?? null)),
     };
   }
 

@@ -1,0 +1,37 @@
+import { SabotError, SqlState } from '../../errors.js';
+import type { DropStatement } from '../../sql/ast.js';
+import type { SessionContext, StatementPlan } from '../statement-plan.js';
+
+/**
+ * DROP STREAM and DROP DATAFLOW. A stream a dataflow reads or writes cannot be dropped
+ * (2BP01) while that dataflow exists.
+ */
+export function planDrop(s: DropStatement, session: SessionContext): StatementPlan {
+  const tag = s.object === 'stream' ? 'DROP STREAM' : 'DROP DATAFLOW';
+  return {
+    parameterTypes: [],
+    columns: null,
+    execute: async () => {
+      await session.catalog.transaction(async (tx) => {
+        for (const name of s.names) {
+          if (s.object === 'stream') {
+            const users = (await tx.select('dataflows')).filter((d) =>
+              d.sink === name || String(d.sources).split(',').includes(name));
+            if (users.length > 0) {
+              throw new SabotError(SqlState.dependentObjectsStillExist, `cannot drop stream "${name}" because other objects depend on it`, {
+                detail: users.map((d) => `dataflow ${String(d.name)} ${d.sink === name ? 'writes to' : 'reads from'} stream ${name}`).join('\n'),
+                hint: 'Drop the dataflows first.',
+              });
+            }
+          }
+          const removed = await tx.delete(s.object === 'stream' ? 'streams' : 'dataflows', { name });
+          if (removed === 0) {
+            if (!s.ifExists) throw new SabotError(SqlState.undefinedObject, `${s.object} "${name}" does not exist`, { position: s.pos + 1 });
+            session.notice(new SabotError(SqlState.successfulCompletion, `${s.object} "${name}" does not exist, skipping`, { severity: 'NOTICE' }));
+          }
+        }
+      });
+      return { kind: 'command', tag };
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { SabotError, SqlState } from '../../errors.js';
+import type { AlterDataflowStatement, CreateDataflowStatement, ExplainStatement, FlushStatement, InsertStatement } from '../../sql/ast.js';
+
+const names: Record<string, string> = {
+  'create-dataflow': 'CREATE DATAFLOW',
+  'alter-dataflow': 'ALTER DATAFLOW',
+  flush: 'FLUSH',
+  explain: 'EXPLAIN',
+  insert: 'INSERT',
+};
+
+/**
+ * Statements of Sabot's language that parse and whose engine part is still being built
+ * (the dataflow runtime and planner): they say so with 0A000 rather than pretend.
+ */
+export function planNotYetAvailable(s: CreateDataflowStatement | AlterDataflowStatement | FlushStatement | ExplainStatement | InsertStatement): never {
+  throw new SabotError(SqlState.featureNotSupported, `${names[s.kind]} is not available in this version of Sabot yet`,
+    { position: s.pos + 1, hint: 'Streams, the catalog and system tables work; dataflows arrive with the runtime.' });
+}
