@@ -118,6 +118,8 @@ export const SqlState = {
   adminShutdown: '57P01',
   tooManyConnections: '53300',
   outOfMemory: '53200',
+  insufficientResources: '53000',
+  objectNotInPrerequisiteState: '55000',
   programLimitExceeded: '54000',
   internalError: 'XX000',
   undefinedSetting: '42704',

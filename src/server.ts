@@ -1,6 +1,8 @@
 import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { registerAgent } from './control/agents.js';
 import type { CatalogStore } from './control/catalog/catalog-store.js';
+import { JobManager } from './control/job-manager.js';
 import { openCatalog } from './control/catalog/open-catalog.js';
 import { builtinFunctions } from './functions/builtins.js';
 import { Session, type ServerContext } from './frontend/session.js';
@@ -15,6 +17,8 @@ export interface ServerOptions {
   dataDir: string;
   /** `postgresql://...` to keep the catalog in PostgreSQL instead of SQLite. */
   catalog?: string;
+  /** Task slots of the in-process agent (default 16). */
+  slots?: number;
   /** Every user must give this password. */
   password?: string;
   /** A file of `user:secret` lines (see wire/auth/credentials.ts). */
@@ -37,6 +41,9 @@ function authConfig(options: ServerOptions): AuthConfig {
   return { method, credentials: sharedPasswordLookup(options.password!) };
 }
 
+export const LOCAL_AGENT_ID = 'local';
+const DEFAULT_LOCAL_SLOTS = 16;
+
 /** A running Sabot server: the wire server and what its sessions share. */
 export class SabotServer {
   private constructor(
@@ -47,7 +54,8 @@ export class SabotServer {
 
   static async start(options: ServerOptions): Promise<SabotServer> {
     const catalog = await openCatalog({ catalog: options.catalog, dataDir: options.dataDir });
-    const context: ServerContext = { functions: builtinFunctions(), catalog };
+    const jobs = new JobManager({ store: catalog });
+    const context: ServerContext = { functions: builtinFunctions(), catalog, jobs };
     const tls = options.tlsCert !== undefined || options.tlsKey !== undefined
       ? createSecureContext({ cert: readFileSync(options.tlsCert!), key: readFileSync(options.tlsKey!) })
       : undefined;
@@ -63,7 +71,13 @@ export class SabotServer {
     let port: number;
     try {
       port = await wire.listen();
+      // The in-process agent: local mode is distributed mode with one agent.
+      await catalog.transaction((tx) => registerAgent(tx,
+        { agentId: LOCAL_AGENT_ID, host: options.host, port, slots: options.slots ?? DEFAULT_LOCAL_SLOTS }, Date.now() * 1000));
+      // Workflows a previous run left unfinished (a crash mid-submit) complete now.
+      await jobs.start();
     } catch (err) {
+      await wire.close().catch(() => undefined);
       await catalog.close();
       throw err;
     }
@@ -76,6 +90,7 @@ export class SabotServer {
 
   async stop(): Promise<void> {
     await this.wire.close();
+    await this.catalog.update('agents', { agent_id: LOCAL_AGENT_ID }, { status: 'leaving', last_heartbeat: Date.now() * 1000 });
     await this.catalog.close();
   }
 }

@@ -23,6 +23,7 @@ Options of serve:
   --tls-cert FILE           PEM certificate: enables TLS (sslmode=require)
   --tls-key FILE            PEM private key of the certificate
   --max-connections N       most concurrent sessions (default 1000)
+  --slots N                 task slots of the in-process agent (default 16)
   --help                    show this text
 `;
 
@@ -56,6 +57,7 @@ async function serve(args: string[]): Promise<void> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'max-connections': { type: 'string' },
+      slots: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -64,6 +66,8 @@ async function serve(args: string[]): Promise<void> {
     process.stdout.write(usage);
     return;
   }
+  const slots = values.slots === undefined ? undefined : Number(values.slots);
+  if (slots !== undefined && !(Number.isInteger(slots) && slots > 0)) throw new Error(`invalid --slots: ${values.slots}`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port: ${values.port}`);
   const auth = values.auth;
@@ -84,6 +88,7 @@ async function serve(args: string[]): Promise<void> {
     tlsCert: values['tls-cert'],
     tlsKey: values['tls-key'],
     maxConnections: values['max-connections'] === undefined ? undefined : Number(values['max-connections']),
+    slots,
   });
   process.stdout.write(`Sabot ${SABOT_VERSION} ready: accepting connections on ${values.host}:${server.port}\n`);
   let stopping = false;

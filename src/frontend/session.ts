@@ -1,4 +1,5 @@
 import type { CatalogStore } from '../control/catalog/catalog-store.js';
+import type { JobManager } from '../control/job-manager.js';
 import { SabotError, SqlState } from '../errors.js';
 import type { EvalContext, FunctionRegistry } from '../functions/scalar-function.js';
 import type { Statement } from '../sql/ast.js';
@@ -20,6 +21,7 @@ import { Transaction } from './transaction.js';
 export interface ServerContext {
   readonly functions: FunctionRegistry;
   readonly catalog: CatalogStore;
+  readonly jobs: JobManager;
 }
 
 /** Microseconds since the Unix epoch, with sub-millisecond precision. */
@@ -37,6 +39,7 @@ export class Session implements SessionHandler, SessionContext {
   readonly transaction: Transaction;
   readonly functions: FunctionRegistry;
   readonly catalog: CatalogStore;
+  readonly jobs: JobManager;
   readonly user: string;
   readonly database: string;
   private notices: SabotError[] = [];
@@ -48,6 +51,7 @@ export class Session implements SessionHandler, SessionContext {
     this.transaction = new Transaction(this.settings);
     this.functions = server.functions;
     this.catalog = server.catalog;
+    this.jobs = server.jobs;
   }
 
   prepareScript(sql: string): PreparedStatement[] {

@@ -1,4 +1,5 @@
 import type { CatalogStore } from '../control/catalog/catalog-store.js';
+import type { JobManager } from '../control/job-manager.js';
 import type { SabotError } from '../errors.js';
 import type { EvalContext } from '../functions/scalar-function.js';
 import type { FunctionRegistry } from '../functions/scalar-function.js';
@@ -31,6 +32,7 @@ export interface SessionContext {
   readonly settings: SessionSettings;
   readonly functions: FunctionRegistry;
   readonly catalog: CatalogStore;
+  readonly jobs: JobManager;
   readonly transaction: TransactionControl;
   notice(notice: SabotError): void;
   discardAll(): void;

@@ -72,7 +72,7 @@ export const submitJob: WorkflowDefinition<SubmitJobInput> = {
         const agents = (await tx.select('agents', { status: 'alive' })).filter((a) => (a.available_slots as number) > 0);
         const free = agents.reduce((n, a) => n + (a.available_slots as number), 0);
         if (free < g.tasks.length) {
-          throw new SabotError(SqlState.outOfMemory.slice(0, 2) + '000', `not enough task slots: the job needs ${g.tasks.length}, the alive agents have ${free} free`,
+          throw new SabotError(SqlState.insufficientResources, `not enough task slots: the job needs ${g.tasks.length}, the alive agents have ${free} free`,
             { hint: 'Lower the parallelism or start more agents (sabot agent).', userFault: false, retryable: true });
         }
         // Spread tasks over agents, most free slots first, one slot per task.
@@ -96,4 +96,11 @@ export const submitJob: WorkflowDefinition<SubmitJobInput> = {
       },
     },
   ],
+  onFailure: async (tx, input, error) => {
+    const [job] = await tx.select('jobs', { job_id: input.jobId });
+    if (!job) return;
+    await tx.update('jobs', { job_id: input.jobId }, {
+      status: 'failed', error_message: error.message, failure_count: (job.failure_count as number) + 1, completed_at: Date.now() * 1000,
+    });
+  },
 };

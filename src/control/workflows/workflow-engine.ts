@@ -23,6 +23,8 @@ export interface WorkflowDefinition<I> {
   /** The job a run of this workflow is about, for workflow_state.job_id. */
   jobId(input: I): string | null;
   readonly steps: readonly WorkflowStep<I>[];
+  /** Records, in the same transaction as the failed run's state, what the failure means. */
+  onFailure?(tx: CatalogAccess, input: I, error: Error): Promise<void>;
 }
 
 /** Called after each step commits: lets tests kill the process at a chosen step. */
@@ -102,8 +104,11 @@ export class WorkflowEngine {
         });
         outputs.push(output);
       } catch (err) {
-        await this.store.update('workflow_state', { workflow_id: workflowId }, {
-          status: 'failed', error_message: (err as Error).message, updated_at: micros(),
+        await this.store.transaction(async (tx) => {
+          await tx.update('workflow_state', { workflow_id: workflowId }, {
+            status: 'failed', error_message: (err as Error).message, updated_at: micros(),
+          });
+          await definition.onFailure?.(tx, runInput, err as Error);
         }).catch(() => undefined);
         throw err;
       }

@@ -12,6 +12,15 @@ export function planDrop(s: DropStatement, session: SessionContext): StatementPl
     parameterTypes: [],
     columns: null,
     execute: async () => {
+      // A dataflow's job is canceled first (a durable workflow of its own), then its row goes.
+      if (s.object === 'dataflow') {
+        for (const name of s.names) {
+          const [dataflow] = await session.catalog.select('dataflows', { name });
+          const jobId = dataflow?.job_id as string | null | undefined;
+          const job = jobId ? await session.jobs.getJobStatus(jobId) : undefined;
+          if (job && job.status !== 'canceled') await session.jobs.cancelJob(job.jobId);
+        }
+      }
       await session.catalog.transaction(async (tx) => {
         for (const name of s.names) {
           if (s.object === 'stream') {

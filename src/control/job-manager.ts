@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import { SabotError, SqlState } from '../errors.js';
+import { jobGraphId, parseJobGraph, type JobGraph } from '../plan/job-graph.js';
+import type { CatalogStore } from './catalog/catalog-store.js';
+import { openCatalog } from './catalog/open-catalog.js';
+import type { CatalogRow } from './catalog/schema.js';
+import { CANCEL_JOB, cancelJob, type JobInput } from './workflows/cancel-job.js';
+import { PAUSE_JOB, pauseJob, RESUME_JOB, resumeJob } from './workflows/pause-job.js';
+import { SUBMIT_JOB, submitJob, type SubmitJobInput } from './workflows/submit-job.js';
+import { crashHookFromEnv, WorkflowEngine, type StepHook } from './workflows/workflow-engine.js';
+
+export interface JobManagerOptions {
+  /** `postgresql://...`: keep the catalog in PostgreSQL (the DBOS database of the seed design). */
+  dbosUrl?: string;
+  /** Data directory of the SQLite catalog when no dbosUrl is given (default ./sabot-data). */
+  dataDir?: string;
+  /** An open catalog to use (the server passes its own). */
+  store?: CatalogStore;
+  /** Called after every workflow step commits (tests use it to crash on purpose). */
+  afterStep?: StepHook;
+}
+
+/** A job as getJobStatus and listJobs report it. */
+export interface JobStatus {
+  jobId: string;
+  jobName: string;
+  status: string;
+  defaultParallelism: number;
+  submittedAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  errorMessage: string | null;
+  failureCount: number;
+}
+
+const TERMINAL = new Set(['canceled', 'failed', 'completed']);
+
+function toStatus(row: CatalogRow): JobStatus {
+  const date = (v: unknown) => (v === null ? null : new Date(Math.floor((v as number) / 1000)));
+  return {
+    jobId: row.job_id as string,
+    jobName: row.job_name as string,
+    status: row.status as string,
+    defaultParallelism: row.default_parallelism as number,
+    submittedAt: date(row.submitted_at)!,
+    startedAt: date(row.started_at),
+    completedAt: date(row.completed_at),
+    errorMessage: row.error_message as string | null,
+    failureCount: row.failure_count as number,
+  };
+}
+
+/**
+ * Submits, cancels, pauses and resumes jobs through durable workflows over the catalog.
+ * `new JobManager()` keeps its catalog in SQLite under ./sabot-data; with `dbosUrl` it
+ * uses PostgreSQL. Unfinished workflows resume the first time it is used.
+ */
+export class JobManager {
+  private readonly ready: Promise<{ store: CatalogStore; engine: WorkflowEngine }>;
+  private readonly ownsStore: boolean;
+
+  constructor(options: JobManagerOptions = {}) {
+    this.ownsStore = options.store === undefined;
+    this.ready = (async () => {
+      const store = options.store ?? await openCatalog({ catalog: options.dbosUrl, dataDir: options.dataDir ?? join('.', 'sabot-data') });
+      const engine = new WorkflowEngine(store, options.afterStep ?? crashHookFromEnv());
+      engine.register(submitJob);
+      engine.register(cancelJob);
+      engine.register(pauseJob);
+      engine.register(resumeJob);
+      await engine.resumeAll();
+      return { store, engine };
+    })();
+    // The first call reports a failure to open; an unobserved rejection must not crash the process.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Resolves once the catalog is open and interrupted workflows have run to their end. */
+  async start(): Promise<void> {
+    await this.ready;
+  }
+
+  /**
+   * Submits a job graph (JSON text or object) and returns its job id once the job runs.
+   * The same graph submitted again while its job is live returns the same job.
+   */
+  async submitJob(jobGraphJson: string | JobGraph): Promise<string> {
+    const { store, engine } = await this.ready;
+    const graph = parseJobGraph(jobGraphJson);
+    const base = jobGraphId(graph);
+    // A graph whose earlier job has ended gets a new job, numbered after the ended ones.
+    let jobId = base;
+    for (let n = 2; ; n++) {
+      const [job] = await store.select('jobs', { job_id: jobId });
+      if (!job || !TERMINAL.has(job.status as string)) break;
+      jobId = `${base}_${n}`;
+    }
+    const input: SubmitJobInput = { jobId, graph };
+    await engine.run(SUBMIT_JOB, `${SUBMIT_JOB}:${jobId}`, input);
+    return jobId;
+  }
+
+  async getJobStatus(jobId: string): Promise<JobStatus | undefined> {
+    const { store } = await this.ready;
+    const [row] = await store.select('jobs', { job_id: jobId });
+    return row && toStatus(row);
+  }
+
+  async listJobs(): Promise<JobStatus[]> {
+    const { store } = await this.ready;
+    return (await store.select('jobs')).map(toStatus).sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime());
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    await this.jobWorkflow(CANCEL_JOB, jobId, (s) => s !== 'canceled', 'it is already canceled');
+  }
+
+  async pauseJob(jobId: string): Promise<void> {
+    await this.jobWorkflow(PAUSE_JOB, jobId, (s) => s === 'running', 'only a running job can be paused');
+  }
+
+  async resumeJob(jobId: string): Promise<void> {
+    await this.jobWorkflow(RESUME_JOB, jobId, (s) => s === 'paused', 'only a paused job can be resumed');
+  }
+
+  /**
+   * Runs a one-job workflow. Its id counts the earlier runs of that kind for the job, so a
+   * retry after a crash joins the interrupted run and a later request starts a new one.
+   */
+  private async jobWorkflow(type: string, jobId: string, allowed: (status: string) => boolean, why: string): Promise<void> {
+    const { store, engine } = await this.ready;
+    const [job] = await store.select('jobs', { job_id: jobId });
+    if (!job) throw new SabotError(SqlState.undefinedObject, `job "${jobId}" does not exist`);
+    const runs = (await store.select('workflow_state', { job_id: jobId, workflow_type: type }));
+    const unfinished = runs.find((r) => r.status === 'running');
+    if (!unfinished && !allowed(job.status as string)) {
+      throw new SabotError(SqlState.objectNotInPrerequisiteState, `cannot ${type.replace('_job', '')} job "${jobId}": ${why} (status ${String(job.status)})`);
+    }
+    const input: JobInput = { jobId };
+    await engine.run(type, (unfinished?.workflow_id as string | undefined) ?? `${type}:${jobId}:${runs.length + 1}`, input);
+  }
+
+  async close(): Promise<void> {
+    const { store } = await this.ready;
+    if (this.ownsStore) await store.close();
+  }
+}

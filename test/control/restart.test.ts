@@ -1,0 +1,74 @@
+/** `sabot serve` stopped and started again on the same data directory or catalog keeps its catalog. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { freshDatabase } from '../support/postgres.js';
+import { startServer, tempDataDir, type RunningServer } from '../support/server.js';
+
+async function sql(server: RunningServer, text: string): Promise<unknown[][]> {
+  const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'u', database: 'd' });
+  await c.connect();
+  try {
+    return (await c.query({ text, rowMode: 'array' })).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+for (const [dialect, where] of [['sqlite', async () => ({ args: ['--data-dir', tempDataDir()], drop: async () => undefined })],
+  ['postgres', async () => {
+    const db = await freshDatabase('sabot_restart');
+    return { args: ['--catalog', db.url], drop: db.drop };
+  }]] as const) {
+  test(`streams survive a restart (${dialect}), and the local agent rejoins`, async () => {
+    const { args, drop } = await where();
+    try {
+      const first = await startServer([...args]);
+      await sql(first, "CREATE STREAM s1 (a INT, b TEXT); CREATE STREAM s2 WITH (connector = 'nexmark', kind = 'person')");
+      assert.deepEqual(await sql(first, "SELECT agent_id, status, max_workers FROM sabot.agents"), [['local', 'alive', 16]]);
+      assert.equal(await first.stop(), 0);
+      const second = await startServer([...args, '--slots', '4']);
+      assert.deepEqual(await sql(second, 'SELECT name, connector FROM sabot.streams ORDER BY name'), [['s1', 'internal'], ['s2', 'nexmark']]);
+      assert.deepEqual(await sql(second, "SELECT agent_id, status, max_workers, available_slots FROM sabot.agents"), [['local', 'alive', 4, 4]]);
+      assert.equal(await second.stop(), 0);
+    } finally {
+      await drop();
+    }
+  });
+}
+
+test('twenty connections issuing DDL at once leave a consistent catalog', async () => {
+  const server = await startServer();
+  try {
+    const clients = await Promise.all(Array.from({ length: 20 }, async () => {
+      const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'u', database: 'd' });
+      await c.connect();
+      return c;
+    }));
+    const outcomes = await Promise.all(clients.map(async (c, i) => {
+      const results: string[] = [];
+      for (let k = 0; k < 5; k++) {
+        // Every client also races the others for one shared name.
+        for (const name of [`s_${i}_${k}`, 'shared']) {
+          try {
+            await c.query(`CREATE STREAM ${name} (a INT)`);
+            results.push(`created ${name}`);
+          } catch (e) {
+            results.push(`${(e as pg.DatabaseError).code} ${name}`);
+          }
+        }
+      }
+      await c.query(`DROP STREAM s_${i}_0`);
+      return results;
+    }));
+    await Promise.all(clients.map((c) => c.end()));
+    const all = outcomes.flat();
+    assert.equal(all.filter((r) => r === 'created shared').length, 1, 'exactly one CREATE of the shared name wins');
+    assert.ok(all.every((r) => r.startsWith('created') || r === '42P07 shared'), all.find((r) => !r.startsWith('created') && r !== '42P07 shared'));
+    const names = (await sql(server, 'SELECT name FROM sabot.streams')).map((r) => r[0] as string);
+    assert.equal(names.length, 20 * 4 + 1);
+    assert.equal(new Set(names).size, names.length, 'no duplicate rows');
+  } finally {
+    await server.stop();
+  }
+});
