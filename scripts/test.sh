@@ -5,7 +5,16 @@ set -u
 cd "$(dirname "$0")/.."
 
 unit_log=$(mktemp)
-trap 'rm -f "$unit_log"' EXIT
+pg_dir=
+cleanup() {
+  rm -f "$unit_log"
+  [ -z "$pg_dir" ] || scripts/postgres.sh stop "$pg_dir"
+}
+trap cleanup EXIT
+
+# The catalog tests run on PostgreSQL too: the local one, or a throwaway one.
+read -r pg_url pg_dir < <(scripts/postgres.sh start) || { echo "cannot start PostgreSQL for the tests" >&2; exit 1; }
+export SABOT_TEST_POSTGRES_URL=$pg_url
 
 mapfile -t files < <(find dist/test -name '*.test.js' | sort)
 node --test --test-reporter=spec --test-reporter=tap --test-reporter-destination=stdout \

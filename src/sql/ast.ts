@@ -121,6 +121,7 @@ export interface ExplainStatement {
 /** `INSERT INTO stream [(cols)] VALUES (...), ... | SELECT ...`. */
 export interface InsertStatement {
   kind: 'insert';
+  /** The stream, dotted when qualified (`sabot.jobs`). */
   target: string;
   columns: string[];
   source: Query;
