@@ -3,13 +3,14 @@ import { comparatorFor } from '../../functions/comparison.js';
 import type { EvalContext } from '../../functions/scalar-function.js';
 import type { BoundExpression } from '../../plan/expression.js';
 import { evaluateAll, evaluateScalar, type ScalarScope } from '../../plan/evaluate.js';
-import { catalogTable, type CatalogTableName } from '../../control/catalog/schema.js';
-import type { Expression, FromItem, Query, SetExpression } from '../../sql/ast.js';
+import type { Expression, Query, SetExpression } from '../../sql/ast.js';
 import { commonType } from '../../sql/binder/coercion.js';
 import { columnName } from '../../sql/binder/column-name.js';
 import { emptyScope, ExpressionBinder, ParameterTypes, type ColumnScope } from '../../sql/binder/expression-binder.js';
 import { Types, type SqlType } from '../../types/sql-type.js';
 import type { ResultColumn, SessionContext, StatementPlan } from '../statement-plan.js';
+import { containsAggregate, planGrouping } from './aggregation.js';
+import { bindFrom, fromScope } from './relations.js';
 
 type Maybe<T> = T | Promise<T>;
 type Rows = unknown[][];
@@ -37,18 +38,6 @@ function mapInOrder<T, U>(items: readonly T[], f: (t: T) => Maybe<U>, i = 0, out
   return out;
 }
 
-const aggregateNames = new Set(['count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or']);
-
-/** Whether an expression calls an aggregate function (they need GROUP BY support). */
-function containsAggregate(e: Expression): boolean {
-  if (e.kind === 'function') {
-    if (aggregateNames.has(e.name[e.name.length - 1]!) || e.star) return true;
-    return e.args.some(containsAggregate);
-  }
-  return Object.values(e).some((v) => (Array.isArray(v) ? v : [v]).some((x) =>
-    x !== null && typeof x === 'object' && 'kind' in x && 'pos' in x && x.kind !== 'query' && containsAggregate(x as Expression)));
-}
-
 /** A key under which equal rows (for DISTINCT, UNION, INTERSECT, EXCEPT) collide. */
 function rowKey(row: readonly unknown[]): string {
   return JSON.stringify(row, (_, v) => (typeof v === 'bigint' ? `${v}n` : v !== null && typeof v === 'object' && !Array.isArray(v) ? String(v) : v));
@@ -65,9 +54,10 @@ function distinctRows(rows: Rows): Rows {
 }
 
 /**
- * Queries that read no relation: SELECT of expressions, VALUES, and set operations,
- * ORDER BY, LIMIT and OFFSET over them. Relations in FROM are resolved by the catalog;
- * until a relation exists under a name, naming it is 42P01 as in Postgres.
+ * Bounded queries: SELECT of expressions or over the catalog's relations (with joins,
+ * WHERE, GROUP BY and aggregates, HAVING, DISTINCT), VALUES, set operations, ORDER BY,
+ * LIMIT and OFFSET. They run row by row here, which suits the catalog's small tables;
+ * stream contents come through the dataflow runtime.
  */
 class QueryBinder {
   constructor(
@@ -139,60 +129,57 @@ class QueryBinder {
   }
 
   private select(s: Extract<SetExpression, { kind: 'select' }>): RowSource {
-    if (s.from.length > 1 || s.from.some((f) => f.kind !== 'table')) {
-      const first = s.from.find((f) => f.kind !== 'table') ?? s.from[1]!;
-      throw new SabotError(SqlState.featureNotSupported, 'joins and subqueries in FROM are not supported yet', { position: first.pos + 1 });
+    if (s.distinctOn.length > 0) {
+      throw new SabotError(SqlState.featureNotSupported, 'DISTINCT ON is not supported yet', { position: s.distinctOn[0]!.pos + 1 });
     }
-    if (s.groupBy.length > 0 || s.having || s.distinctOn.length > 0) {
-      throw new SabotError(SqlState.featureNotSupported, 'GROUP BY, HAVING and DISTINCT ON are not supported yet', { position: s.pos + 1 });
-    }
-    const from = s.from[0] as Extract<FromItem, { kind: 'table' }> | undefined;
-    const table = from ? this.relation(from) : null;
-    const alias = from ? (from.alias?.name ?? from.name[from.name.length - 1]!) : null;
-    const inputColumns = table ? table.columns : [];
-    const scope: ColumnScope = {
-      resolve: (ref) => {
-        if (ref.table !== null && ref.table !== alias) return undefined;
-        const i = inputColumns.findIndex((c) => c.name === ref.name);
-        return i < 0 ? undefined : { kind: 'column', type: inputColumns[i]!.type, index: i, name: ref.name };
-      },
-    };
-    const binder = this.expressions(scope);
-    const items = s.items.flatMap((item) => {
-      if (item.kind === 'star') {
-        if (!table) throw new SabotError(SqlState.syntaxError, 'SELECT * with no tables specified is not valid', { position: item.pos + 1 });
-        if (item.table !== null && item.table !== alias) {
-          throw new SabotError(SqlState.undefinedTable, `missing FROM-clause entry for table "${item.table}"`, { position: item.pos + 1 });
-        }
-        return inputColumns.map((c, i) => ({ name: c.name, expr: { kind: 'column', type: c.type, index: i, name: c.name } as BoundExpression }));
-      }
-      if (containsAggregate(item.expr)) {
-        throw new SabotError(SqlState.featureNotSupported, 'aggregate functions are not supported yet', { position: item.expr.pos + 1 });
-      }
-      return [{ name: item.alias ?? columnName(item.expr), expr: binder.settle(binder.bind(item.expr)) }];
+    const from = s.from.length === 0 ? null : bindFrom(s.from, this.session.catalog, (e, columns) => {
+      const b = this.expressions(fromScope(columns));
+      return b.coerce(b.bind(e), Types.bool, e.pos);
     });
-    const where = s.where ? binder.coerce(binder.bind(s.where), Types.bool, s.where.pos) : null;
-    const exprs = items.map((i) => i.expr);
-    return {
-      columns: items.map((i) => ({ name: i.name, type: i.expr.type })),
-      rows: (scope) => then(table ? table.rows() : [[]], (input) => then(mapInOrder(input, (row) => {
-        if (!where) return then(evaluateAll(exprs, row, scope), (out) => [out]);
-        return then(evaluateScalar(where, row, scope), (keep) => (keep === true ? then(evaluateAll(exprs, row, scope), (out) => [out]) : []));
-      }), (nested) => nested.flat())),
-    };
-  }
-
-  /** A relation named in FROM: the system tables (sabot.<table>, or unqualified). */
-  private relation(ref: Extract<FromItem, { kind: 'table' }>): { columns: ResultColumn[]; rows(): Promise<Rows> } {
-    const [schema, name] = ref.name.length === 2 ? ref.name : [null, ref.name[0]!];
-    const table = (schema === null || schema === 'sabot') && ref.name.length <= 2 ? catalogTable(name!) : undefined;
-    if (!table || !table.system) {
-      throw new SabotError(SqlState.undefinedTable, `relation "${ref.name.join('.')}" does not exist`, { position: ref.pos + 1 });
+    const inputColumns = from?.columns ?? [];
+    const input = this.expressions(fromScope(inputColumns));
+    const items = s.items.flatMap((item) => {
+      if (item.kind === 'item') return [{ name: item.alias ?? columnName(item.expr), expr: item.expr }];
+      if (!from) throw new SabotError(SqlState.syntaxError, 'SELECT * with no tables specified is not valid', { position: item.pos + 1 });
+      const columns = inputColumns.filter((c) => item.table === null || c.relation === item.table);
+      if (columns.length === 0) {
+        throw new SabotError(SqlState.undefinedTable, `missing FROM-clause entry for table "${item.table}"`, { position: item.pos + 1 });
+      }
+      return columns.map((c) => ({ name: c.name, expr: { kind: 'column', table: c.relation, name: c.name, pos: item.pos } as Expression }));
+    });
+    if (s.where && containsAggregate(s.where)) {
+      throw new SabotError(SqlState.groupingError, 'aggregate functions are not allowed in WHERE', { position: s.where.pos + 1 });
     }
-    const catalog = this.session.catalog;
+    const where = s.where ? input.coerce(input.bind(s.where), Types.bool, s.where.pos) : null;
+    // GROUP BY 2 names the second select item, as in Postgres.
+    const groupBy = s.groupBy.map((g) => {
+      if (g.kind !== 'literal' || g.type !== 'integer') return g;
+      const item = items[Number(g.value) - 1];
+      if (!item) throw new SabotError(SqlState.invalidColumnReference, `GROUP BY position ${g.value} is not in select list`, { position: g.pos + 1 });
+      return item.expr;
+    });
+    const grouping = groupBy.length > 0 || s.having !== null || items.some((i) => containsAggregate(i.expr))
+      ? planGrouping(groupBy, [...items.map((i) => i.expr), ...(s.having ? [s.having] : [])], input)
+      : null;
+    const output = grouping ? this.expressions(grouping.scope) : input;
+    const exprs = items.map((i) => output.settle(output.bind(grouping ? grouping.rewrite(i.expr) : i.expr)));
+    const having = s.having ? output.coerce(output.bind(grouping!.rewrite(s.having)), Types.bool, s.having.pos) : null;
+    const columns = items.map((item, i) => ({ name: item.name, type: exprs[i]!.type }));
+    const keep = (rows: Rows, test: BoundExpression | null, scope: ScalarScope): Maybe<Rows> =>
+      test === null ? rows : then(mapInOrder(rows, (row) => evaluateScalar(test, row, scope)), (flags) => rows.filter((_, i) => flags[i] === true));
+    const project = (rows: Rows, scope: ScalarScope): Maybe<Rows> =>
+      then(mapInOrder(rows, (row) => evaluateAll(exprs, row, scope)), (out) => (s.distinct ? distinctRows(out) : out));
+    if (!from && !grouping) {
+      // No relation: one row, computed synchronously unless a function makes it wait.
+      return { columns, rows: (scope) => then(keep([[]], where, scope), (rows) => project(rows, scope)) };
+    }
     return {
-      columns: table.columns.map((c) => ({ name: c.name, type: c.type })),
-      rows: async () => (await catalog.select(table.name as CatalogTableName)).map((r) => table.columns.map((c) => r[c.name] ?? null)),
+      columns,
+      rows: async (scope) => {
+        const rows = await keep(from ? await from.rows(scope) : [[]], where, scope);
+        const grouped = grouping ? await keep(await grouping.run(rows, scope), having, scope) : rows;
+        return project(grouped, scope);
+      },
     };
   }
 
