@@ -12,9 +12,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The catalog tests run on PostgreSQL too: the local one, or a throwaway one.
-read -r pg_url pg_dir < <(scripts/postgres.sh start) || { echo "cannot start PostgreSQL for the tests" >&2; exit 1; }
-export SABOT_TEST_POSTGRES_URL=$pg_url
+# The catalog tests run on PostgreSQL too: the one given, the local one, or a throwaway one.
+if [ -z "${SABOT_TEST_POSTGRES_URL:-}" ]; then
+  read -r pg_url pg_dir < <(scripts/postgres.sh start) || { echo "cannot start PostgreSQL for the tests" >&2; exit 1; }
+  export SABOT_TEST_POSTGRES_URL=$pg_url
+fi
 
 mapfile -t files < <(find dist/test -name '*.test.js' | sort)
 node --test --test-reporter=spec --test-reporter=tap --test-reporter-destination=stdout \
