@@ -28,6 +28,24 @@ export function likeRegExp(pattern: string, caseInsensitive: boolean, escape = '
   return re;
 }
 
+const regExpCache = new Map<string, RegExp>();
+
+/** A POSIX regular expression (as ~ takes it) compiled once; JS syntax covers the common subset. */
+export function regExp(pattern: string, flags: string): RegExp {
+  const key = `${flags}/${pattern}`;
+  let re = regExpCache.get(key);
+  if (!re) {
+    try {
+      re = new RegExp(pattern, flags);
+    } catch (err) {
+      throw new SabotError(SqlState.invalidRegularExpression, `invalid regular expression: ${(err as Error).message}`);
+    }
+    if (regExpCache.size > 1000) regExpCache.clear();
+    regExpCache.set(key, re);
+  }
+  return re;
+}
+
 function escapeChar(e: string): string {
   if (e.length > 1) throw new SabotError(SqlState.invalidEscapeSequence, 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
   return e;
@@ -51,6 +69,9 @@ export function registerString(r: FunctionRegistry): void {
       name, argTypes: [text, text, text], returnType: Types.bool,
       impl: ([s, p, e]) => likeRegExp(p as string, ci, escapeChar(e as string)).test(s as string),
     });
+  }
+  for (const [name, flags, negated] of [['~', '', false], ['~*', 'i', false], ['!~', '', true], ['!~*', 'i', true]] as const) {
+    r.add({ name, argTypes: [text, text], returnType: Types.bool, impl: ([s, p]) => regExp(p as string, flags).test(s as string) !== negated });
   }
   r.add({ name: 'upper', argTypes: [text], returnType: text, impl: ([s]) => (s as string).toUpperCase() });
   r.add({ name: 'lower', argTypes: [text], returnType: text, impl: ([s]) => (s as string).toLowerCase() });

@@ -1,5 +1,5 @@
 import { SabotError, SqlState } from '../errors.js';
-import { Types } from '../types/sql-type.js';
+import { typeByOid, Types } from '../types/sql-type.js';
 import { VERSION_STRING } from '../version.js';
 import type { EvalContext, FunctionRegistry } from './scalar-function.js';
 
@@ -59,4 +59,11 @@ export function registerSystem(r: FunctionRegistry): void {
   }
   r.add({ name: 'current_schema', argTypes: [], returnType: Types.name, volatility: 'stable', impl: () => 'public' });
   r.add({ name: 'pg_backend_pid', argTypes: [], returnType: Types.int4, volatility: 'stable', impl: (_, ctx) => ctx.processId });
+  // What psql and drivers call when they read pg_catalog: one owner, everything visible.
+  r.add({ name: 'pg_get_userbyid', argTypes: [Types.oid], returnType: Types.name, impl: () => 'sabot' });
+  r.add({ name: 'pg_table_is_visible', argTypes: [Types.oid], returnType: Types.bool, volatility: 'stable', impl: () => true });
+  r.add({ name: 'format_type', argTypes: [Types.oid, Types.int4], returnType: Types.text, strict: false,
+    impl: ([oid]) => (oid === null ? null : typeByOid(oid as number)?.name ?? '???') });
+  r.add({ name: 'obj_description', argTypes: [Types.oid, Types.name], returnType: Types.text, impl: () => null });
+  r.add({ name: 'pg_encoding_to_char', argTypes: [Types.int4], returnType: Types.name, impl: () => 'UTF8' });
 }

@@ -3,7 +3,7 @@ import { comparatorFor } from '../../functions/comparison.js';
 import type { EvalContext } from '../../functions/scalar-function.js';
 import type { BoundExpression } from '../../plan/expression.js';
 import { evaluateAll, evaluateScalar, type ScalarScope } from '../../plan/evaluate.js';
-import type { Expression, Query, SetExpression } from '../../sql/ast.js';
+import type { Expression, OrderItem, Query, SetExpression } from '../../sql/ast.js';
 import { commonType } from '../../sql/binder/coercion.js';
 import { columnName } from '../../sql/binder/column-name.js';
 import { emptyScope, ExpressionBinder, ParameterTypes, type ColumnScope } from '../../sql/binder/expression-binder.js';
@@ -19,6 +19,14 @@ type Rows = unknown[][];
 interface RowSource {
   columns: ResultColumn[];
   rows(scope: ScalarScope): Maybe<Rows>;
+}
+
+type SortKey = { expr: BoundExpression; descending: boolean; nullsFirst: boolean | null };
+
+/** A SELECT planned with its ORDER BY: keys may sort by hidden columns after the visible ones. */
+interface OrderedSource extends RowSource {
+  order: SortKey[];
+  hidden: number;
 }
 
 function then<T, U>(v: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> {
@@ -73,8 +81,11 @@ class QueryBinder {
     if (q.with.length > 0) {
       throw new SabotError(SqlState.featureNotSupported, 'WITH queries are not supported yet', { position: q.pos + 1 });
     }
-    const body = this.setExpression(q.body);
-    const order = q.orderBy.map((item) => ({ ...item, expr: this.orderKey(item.expr, body.columns) }));
+    // A SELECT resolves its own ORDER BY, which may sort by columns it does not output.
+    const ordered = q.body.kind === 'select' && q.orderBy.length > 0 ? this.select(q.body, q.orderBy) : null;
+    const body: RowSource = ordered ?? this.setExpression(q.body);
+    const order = ordered?.order ?? q.orderBy.map((item) => ({ ...item, expr: this.orderKey(item.expr, body.columns) }));
+    const hidden = ordered?.hidden ?? 0;
     const constants = this.expressions(emptyScope);
     const limit = q.limit ? constants.coerce(constants.bind(q.limit), Types.int8, q.limit.pos) : null;
     const offset = q.offset ? constants.coerce(constants.bind(q.offset), Types.int8, q.offset.pos) : null;
@@ -83,6 +94,7 @@ class QueryBinder {
       columns: body.columns,
       rows: (scope) => then(body.rows(scope), (rows) => {
         if (order.length > 0) rows = sortRows(rows, order, scope);
+        if (hidden > 0) rows = rows.map((r) => r.slice(0, r.length - hidden));
         return then(evaluateAll([offset, limit].filter((x): x is BoundExpression => x !== null), [], scope), (vals) => {
           const start = offset ? Number(checkCount(vals.shift(), 'OFFSET')) : 0;
           const count = limit ? vals.shift() : null;
@@ -128,7 +140,9 @@ class QueryBinder {
     }
   }
 
-  private select(s: Extract<SetExpression, { kind: 'select' }>): RowSource {
+  private select(s: Extract<SetExpression, { kind: 'select' }>): RowSource;
+  private select(s: Extract<SetExpression, { kind: 'select' }>, orderBy: OrderItem[]): OrderedSource;
+  private select(s: Extract<SetExpression, { kind: 'select' }>, orderBy: OrderItem[] = []): RowSource | OrderedSource {
     if (s.distinctOn.length > 0) {
       throw new SabotError(SqlState.featureNotSupported, 'DISTINCT ON is not supported yet', { position: s.distinctOn[0]!.pos + 1 });
     }
@@ -165,16 +179,41 @@ class QueryBinder {
     const exprs = items.map((i) => output.settle(output.bind(grouping ? grouping.rewrite(i.expr) : i.expr)));
     const having = s.having ? output.coerce(output.bind(grouping!.rewrite(s.having)), Types.bool, s.having.pos) : null;
     const columns = items.map((item, i) => ({ name: item.name, type: exprs[i]!.type }));
+    // ORDER BY n and ORDER BY <output name> sort by an output column; any other key is an
+    // expression over the input, computed as a hidden column after the visible ones.
+    const visible = exprs.length;
+    const order: SortKey[] = orderBy.map((o) => {
+      const e = o.expr;
+      let index: number | undefined;
+      if (e.kind === 'literal' && e.type === 'integer') {
+        index = Number(e.value) - 1;
+        if (index < 0 || index >= visible) {
+          throw new SabotError(SqlState.invalidColumnReference, `ORDER BY position ${e.value} is not in select list`, { position: e.pos + 1 });
+        }
+      } else if (e.kind === 'column' && e.table === null && columns.filter((c) => c.name === e.name).length === 1) {
+        index = columns.findIndex((c) => c.name === e.name);
+      } else {
+        if (s.distinct) {
+          throw new SabotError(SqlState.invalidColumnReference, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', { position: e.pos + 1 });
+        }
+        exprs.push(output.settle(output.bind(grouping ? grouping.rewrite(e) : e)));
+        index = exprs.length - 1;
+      }
+      return { expr: { kind: 'column', type: exprs[index]!.type, index, name: `order ${index}` }, descending: o.descending, nullsFirst: o.nullsFirst };
+    });
     const keep = (rows: Rows, test: BoundExpression | null, scope: ScalarScope): Maybe<Rows> =>
       test === null ? rows : then(mapInOrder(rows, (row) => evaluateScalar(test, row, scope)), (flags) => rows.filter((_, i) => flags[i] === true));
     const project = (rows: Rows, scope: ScalarScope): Maybe<Rows> =>
       then(mapInOrder(rows, (row) => evaluateAll(exprs, row, scope)), (out) => (s.distinct ? distinctRows(out) : out));
+    const hidden = exprs.length - visible;
     if (!from && !grouping) {
       // No relation: one row, computed synchronously unless a function makes it wait.
-      return { columns, rows: (scope) => then(keep([[]], where, scope), (rows) => project(rows, scope)) };
+      return { columns, order, hidden, rows: (scope) => then(keep([[]], where, scope), (rows) => project(rows, scope)) };
     }
     return {
       columns,
+      order,
+      hidden,
       rows: async (scope) => {
         const rows = await keep(from ? await from.rows(scope) : [[]], where, scope);
         const grouped = grouping ? await keep(await grouping.run(rows, scope), having, scope) : rows;
@@ -256,7 +295,7 @@ function checkCount(v: unknown, clause: string): bigint {
   return v as bigint;
 }
 
-function sortRows(rows: Rows, order: { expr: BoundExpression; descending: boolean; nullsFirst: boolean | null }[], scope: ScalarScope): Rows {
+function sortRows(rows: Rows, order: SortKey[], scope: ScalarScope): Rows {
   const keyed = rows.map((row) => ({ row, keys: order.map((o) => evaluateScalar(o.expr, row, scope)) }));
   const cmps = order.map((o) => {
     const cmp = comparatorFor(o.expr.type);

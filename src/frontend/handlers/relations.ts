@@ -1,3 +1,4 @@
+import { pgCatalogRelations } from '../../control/catalog/pg-catalog.js';
 import { catalogTable, type CatalogTableName } from '../../control/catalog/schema.js';
 import { SabotError, SqlState } from '../../errors.js';
 import { evaluateScalar, type ScalarScope } from '../../plan/evaluate.js';
@@ -47,7 +48,8 @@ export type BindCondition = (e: Expression, columns: readonly FromColumn[]) => B
 
 /**
  * FROM over the catalog's relations: system tables (`sabot.jobs`, or `jobs` when no
- * stream has the name), comma lists and INNER, LEFT, RIGHT, FULL and CROSS joins.
+ * stream has the name) and the pg_catalog relations clients look things up in; comma
+ * lists and INNER, LEFT, RIGHT, FULL and CROSS joins.
  * These relations are small, so joins are nested loops over rows read once.
  */
 export function bindFrom(items: readonly FromItem[], catalog: CatalogStore, bindCondition: BindCondition): BoundFrom {
@@ -74,17 +76,29 @@ function bindItem(item: FromItem, catalog: CatalogStore, bindCondition: BindCond
   }
 }
 
-function scan(ref: Extract<FromItem, { kind: 'table' }>, catalog: CatalogStore): BoundFrom {
-  const [schema, name] = ref.name.length === 2 ? ref.name : [null, ref.name[0]!];
-  const table = (schema === null || schema === 'sabot') && ref.name.length <= 2 ? catalogTable(name!) : undefined;
-  if (!table || !table.system) {
-    throw new SabotError(SqlState.undefinedTable, `relation "${ref.name.join('.')}" does not exist`, { position: ref.pos + 1 });
+/** The relation a name in FROM refers to: a system table (sabot.x) or a pg_catalog relation. */
+function resolveRelation(ref: Extract<FromItem, { kind: 'table' }>, catalog: CatalogStore): { name: string; columns: { name: string; type: SqlType }[]; rows(): Promise<Rows> } | undefined {
+  if (ref.name.length > 2) return undefined;
+  const [schema, name] = ref.name.length === 2 ? ref.name as [string, string] : [null, ref.name[0]!];
+  const table = schema === null || schema === 'sabot' ? catalogTable(name) : undefined;
+  if (table?.system) {
+    return {
+      name, columns: table.columns,
+      rows: async () => (await catalog.select(table.name as CatalogTableName)).map((r) => table.columns.map((c) => r[c.name] ?? null)),
+    };
   }
-  const relation = ref.alias?.name ?? name!;
+  const pg = schema === null || schema === 'pg_catalog' ? pgCatalogRelations.find((r) => r.name === name) : undefined;
+  return pg && { name, columns: pg.columns, rows: () => pg.rows(catalog) };
+}
+
+function scan(ref: Extract<FromItem, { kind: 'table' }>, catalog: CatalogStore): BoundFrom {
+  const found = resolveRelation(ref, catalog);
+  if (!found) throw new SabotError(SqlState.undefinedTable, `relation "${ref.name.join('.')}" does not exist`, { position: ref.pos + 1 });
+  const relation = ref.alias?.name ?? found.name;
   const renamed = ref.alias?.columns ?? [];
   return {
-    columns: table.columns.map((c, i) => ({ relation, name: renamed[i] ?? c.name, type: c.type })),
-    rows: async () => (await catalog.select(table.name as CatalogTableName)).map((r) => table.columns.map((c) => r[c.name] ?? null)),
+    columns: found.columns.map((c, i) => ({ relation, name: renamed[i] ?? c.name, type: c.type })),
+    rows: () => found.rows(),
   };
 }
 
