@@ -1,15 +1,10 @@
 import { checkConnectorOptions } from '../../connectors/connector-options.js';
+import type { StreamSchemaJson } from '../../control/catalog/streams.js';
 import { SabotError, SqlState } from '../../errors.js';
 import type { CreateStreamStatement } from '../../sql/ast.js';
 import { ExpressionBinder, ParameterTypes, resolveTypeName } from '../../sql/binder/expression-binder.js';
 import type { SqlType } from '../../types/sql-type.js';
 import type { SessionContext, StatementPlan } from '../statement-plan.js';
-
-/** A stream's definition as the catalog keeps it (streams.schema_json). */
-export interface StreamSchema {
-  columns: { name: string; type: string; nullable: boolean }[];
-  watermark: { column: string; expression: string } | null;
-}
 
 /** CREATE STREAM: checks the definition, then records it in the catalog. */
 export function planCreateStream(s: CreateStreamStatement, session: SessionContext): StatementPlan {
@@ -39,7 +34,7 @@ export function planCreateStream(s: CreateStreamStatement, session: SessionConte
       return { name: c.name, type: resolveTypeName(c.type), nullable: !c.notNull };
     });
   }
-  let watermark: StreamSchema['watermark'] = null;
+  let watermark: StreamSchemaJson['watermark'] = null;
   if (s.watermark) {
     const w = s.watermark;
     const column = columns.find((c) => c.name === w.column);
@@ -61,7 +56,7 @@ export function planCreateStream(s: CreateStreamStatement, session: SessionConte
     }
     watermark = { column: w.column, expression: w.text };
   }
-  const schema: StreamSchema = {
+  const schema: StreamSchemaJson = {
     columns: columns.map((c) => ({ name: c.name, type: c.type.name, nullable: c.nullable })),
     watermark,
   };
