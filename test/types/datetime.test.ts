@@ -9,20 +9,13 @@ import {
   resolveTimeZone, timeAddInterval, timeDiff, timestampAddInterval, timestampDiff, timestampSubInterval,
   timestampToTimestamptz, timestamptzAddInterval, timestamptzToTimestamp, timestamptzToDate, utcToLocal,
 } from '../../src/types/datetime.js';
+import { throwsSql } from '../support/assertions.js';
 
 const NY = 'America/New_York';
 const ts = (s: string): string => formatTimestamp(parseTimestamp(s));
 const tz = (s: string, zone = 'UTC'): string => formatTimestamptz(parseTimestamptz(s, { timeZone: zone }), zone);
 const iv = (s: string): Interval => Interval.parse(s);
 
-function throwsSql(fn: () => unknown, code: string, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof SabotError, `expected SabotError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 describe('calendar', () => {
   it('converts between dates and day numbers', () => {

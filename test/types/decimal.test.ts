@@ -2,18 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SabotError } from '../../src/errors.js';
 import { Decimal } from '../../src/types/decimal.js';
+import { throwsSql } from '../support/assertions.js';
 
 const d = (s: string): Decimal => Decimal.parse(s);
-
-function throwsSql(fn: () => unknown, code: string, message: string | RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof SabotError, `expected SabotError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('Decimal.parse and toString', () => {
   it('keeps the scale as written', () => {

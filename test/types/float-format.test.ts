@@ -1,16 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SabotError } from '../../src/errors.js';
 import { formatFloat4, formatFloat8, parseFloat4, parseFloat8 } from '../../src/types/float-format.js';
+import { throwsSql } from '../support/assertions.js';
 
-function throwsSql(fn: () => unknown, code: string, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof SabotError, `expected SabotError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 describe('float8 output (extra_float_digits = 1)', () => {
   it('prints as Postgres 12+ does (checked against PostgreSQL 15)', () => {

@@ -1,19 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SabotError } from '../../src/errors.js';
 import { Interval } from '../../src/types/interval.js';
+import { throwsSql } from '../support/assertions.js';
 
 const iv = (s: string): Interval => Interval.parse(s);
 const pg = (s: string): string => Interval.parse(s).toString();
 
-function throwsSql(fn: () => unknown, code: string, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof SabotError, `expected SabotError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 describe('Interval.parse', () => {
   it('reads Postgres interval syntax (results checked against PostgreSQL 15)', () => {

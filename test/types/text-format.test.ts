@@ -8,19 +8,12 @@ import {
   DEFAULT_FORMAT_SETTINGS, formatBytea, formatText, parseBool, parseBytea, parseInt2, parseInt4, parseInt8, parseName,
   parseOid, parseText, type FormatSettings,
 } from '../../src/types/text-format.js';
+import { throwsSql } from '../support/assertions.js';
 
 const S = DEFAULT_FORMAT_SETTINGS;
 const roundTrip = (t: SqlType, text: string, settings: FormatSettings = S): string =>
   formatText(t, parseText(t, text, settings), settings);
 
-function throwsSql(fn: () => unknown, code: string, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof SabotError, `expected SabotError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 describe('bool', () => {
   it('reads every spelling Postgres accepts and prints t/f', () => {
