@@ -1,8 +1,11 @@
 import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { registerAgent } from './control/agents.js';
 import type { CatalogStore } from './control/catalog/catalog-store.js';
+import { StreamCatalog } from './control/catalog/stream-catalog.js';
 import { JobManager } from './control/job-manager.js';
+import { InternalStreams } from './connectors/internal/internal-streams.js';
 import { openCatalog } from './control/catalog/open-catalog.js';
 import { builtinFunctions } from './functions/builtins.js';
 import { Session, type ServerContext } from './frontend/session.js';
@@ -49,13 +52,17 @@ export class SabotServer {
   private constructor(
     private readonly wire: WireServer,
     readonly catalog: CatalogStore,
+    private readonly internalStreams: InternalStreams,
     readonly port: number,
   ) {}
 
   static async start(options: ServerOptions): Promise<SabotServer> {
     const catalog = await openCatalog({ catalog: options.catalog, dataDir: options.dataDir });
     const jobs = new JobManager({ store: catalog });
-    const context: ServerContext = { functions: builtinFunctions(), catalog, jobs };
+    const internalStreams = new InternalStreams(join(options.dataDir, 'streams'));
+    const context: ServerContext = {
+      functions: builtinFunctions(), catalog, jobs, streams: await StreamCatalog.load(catalog), internalStreams,
+    };
     const tls = options.tlsCert !== undefined || options.tlsKey !== undefined
       ? createSecureContext({ cert: readFileSync(options.tlsCert!), key: readFileSync(options.tlsKey!) })
       : undefined;
@@ -81,7 +88,7 @@ export class SabotServer {
       await catalog.close();
       throw err;
     }
-    return new SabotServer(wire, catalog, port);
+    return new SabotServer(wire, catalog, internalStreams, port);
   }
 
   get connectionCount(): number {
@@ -91,6 +98,7 @@ export class SabotServer {
   async stop(): Promise<void> {
     await this.wire.close();
     await this.catalog.update('agents', { agent_id: LOCAL_AGENT_ID }, { status: 'leaving', last_heartbeat: Date.now() * 1000 });
+    await this.internalStreams.close();
     await this.catalog.close();
   }
 }

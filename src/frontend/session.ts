@@ -1,5 +1,7 @@
 import type { CatalogStore } from '../control/catalog/catalog-store.js';
 import type { JobManager } from '../control/job-manager.js';
+import type { StreamCatalog } from '../control/catalog/stream-catalog.js';
+import type { InternalStreams } from '../connectors/internal/internal-streams.js';
 import { SabotError, SqlState } from '../errors.js';
 import type { EvalContext, FunctionRegistry } from '../functions/scalar-function.js';
 import type { Statement } from '../sql/ast.js';
@@ -22,6 +24,8 @@ export interface ServerContext {
   readonly functions: FunctionRegistry;
   readonly catalog: CatalogStore;
   readonly jobs: JobManager;
+  readonly streams: StreamCatalog;
+  readonly internalStreams: InternalStreams;
 }
 
 /** Microseconds since the Unix epoch, with sub-millisecond precision. */
@@ -40,6 +44,8 @@ export class Session implements SessionHandler, SessionContext {
   readonly functions: FunctionRegistry;
   readonly catalog: CatalogStore;
   readonly jobs: JobManager;
+  readonly streams: StreamCatalog;
+  readonly internalStreams: InternalStreams;
   readonly user: string;
   readonly database: string;
   private notices: SabotError[] = [];
@@ -52,6 +58,8 @@ export class Session implements SessionHandler, SessionContext {
     this.functions = server.functions;
     this.catalog = server.catalog;
     this.jobs = server.jobs;
+    this.streams = server.streams;
+    this.internalStreams = server.internalStreams;
   }
 
   prepareScript(sql: string): PreparedStatement[] {

@@ -1,5 +1,7 @@
 import type { CatalogStore } from '../control/catalog/catalog-store.js';
 import type { JobManager } from '../control/job-manager.js';
+import type { StreamCatalog } from '../control/catalog/stream-catalog.js';
+import type { InternalStreams } from '../connectors/internal/internal-streams.js';
 import type { SabotError } from '../errors.js';
 import type { EvalContext } from '../functions/scalar-function.js';
 import type { FunctionRegistry } from '../functions/scalar-function.js';
@@ -33,6 +35,9 @@ export interface SessionContext {
   readonly functions: FunctionRegistry;
   readonly catalog: CatalogStore;
   readonly jobs: JobManager;
+  /** The streams, in memory for planning; the catalog has the durable rows. */
+  readonly streams: StreamCatalog;
+  readonly internalStreams: InternalStreams;
   readonly transaction: TransactionControl;
   notice(notice: SabotError): void;
   discardAll(): void;

@@ -71,6 +71,8 @@ export function planCreateStream(s: CreateStreamStatement, session: SessionConte
       if (!created) {
         if (!s.ifNotExists) throw new SabotError(SqlState.duplicateTable, `stream "${s.name}" already exists`, { position: s.pos + 1 });
         session.notice(new SabotError(SqlState.duplicateTable, `stream "${s.name}" already exists, skipping`, { severity: 'NOTICE' }));
+      } else {
+        session.streams.add({ name: s.name, connector, options, columns, watermark });
       }
       return { kind: 'command', tag: 'CREATE STREAM' };
     },

@@ -12,6 +12,7 @@ export function planDrop(s: DropStatement, session: SessionContext): StatementPl
     parameterTypes: [],
     columns: null,
     execute: async () => {
+      const dropped: string[] = [];
       // A dataflow's job is canceled first (a durable workflow of its own), then its row goes.
       if (s.object === 'dataflow') {
         for (const name of s.names) {
@@ -34,12 +35,18 @@ export function planDrop(s: DropStatement, session: SessionContext): StatementPl
             }
           }
           const removed = await tx.delete(s.object === 'stream' ? 'streams' : 'dataflows', { name });
+          if (removed > 0 && s.object === 'stream') dropped.push(name);
           if (removed === 0) {
             if (!s.ifExists) throw new SabotError(SqlState.undefinedObject, `${s.object} "${name}" does not exist`, { position: s.pos + 1 });
             session.notice(new SabotError(SqlState.successfulCompletion, `${s.object} "${name}" does not exist, skipping`, { severity: 'NOTICE' }));
           }
         }
       });
+      for (const name of dropped) {
+        const stream = session.streams.get(name);
+        session.streams.remove(name);
+        if (stream?.connector === 'internal') await session.internalStreams.remove(name);
+      }
       return { kind: 'command', tag };
     },
   };

@@ -146,7 +146,7 @@ class QueryBinder {
     if (s.distinctOn.length > 0) {
       throw new SabotError(SqlState.featureNotSupported, 'DISTINCT ON is not supported yet', { position: s.distinctOn[0]!.pos + 1 });
     }
-    const from = s.from.length === 0 ? null : bindFrom(s.from, this.session.catalog, (e, columns) => {
+    const from = s.from.length === 0 ? null : bindFrom(s.from, this.session, (e, columns) => {
       const b = this.expressions(fromScope(columns));
       return b.coerce(b.bind(e), Types.bool, e.pos);
     });

@@ -7,6 +7,17 @@ import type { Expression, FromItem } from '../../sql/ast.js';
 import type { ColumnScope } from '../../sql/binder/expression-binder.js';
 import type { SqlType } from '../../types/sql-type.js';
 import type { CatalogStore } from '../../control/catalog/catalog-store.js';
+import type { StreamCatalog } from '../../control/catalog/stream-catalog.js';
+import type { StreamDefinition } from '../../control/catalog/streams.js';
+import type { InternalStreams } from '../../connectors/internal/internal-streams.js';
+import { rowsFromBatch } from '../../runtime/rows.js';
+
+/** Where FROM finds its relations. */
+export interface RelationSources {
+  catalog: CatalogStore;
+  streams: StreamCatalog;
+  internalStreams: InternalStreams;
+}
 
 type Rows = unknown[][];
 
@@ -52,17 +63,17 @@ export type BindCondition = (e: Expression, columns: readonly FromColumn[]) => B
  * lists and INNER, LEFT, RIGHT, FULL and CROSS joins.
  * These relations are small, so joins are nested loops over rows read once.
  */
-export function bindFrom(items: readonly FromItem[], catalog: CatalogStore, bindCondition: BindCondition): BoundFrom {
-  return items.map((item) => bindItem(item, catalog, bindCondition)).reduce((left, right) => join('cross', left, right, null));
+export function bindFrom(items: readonly FromItem[], sources: RelationSources, bindCondition: BindCondition): BoundFrom {
+  return items.map((item) => bindItem(item, sources, bindCondition)).reduce((left, right) => join('cross', left, right, null));
 }
 
-function bindItem(item: FromItem, catalog: CatalogStore, bindCondition: BindCondition): BoundFrom {
+function bindItem(item: FromItem, sources: RelationSources, bindCondition: BindCondition): BoundFrom {
   switch (item.kind) {
     case 'table':
-      return scan(item, catalog);
+      return scan(item, sources);
     case 'join': {
-      const left = bindItem(item.left, catalog, bindCondition);
-      const right = bindItem(item.right, catalog, bindCondition);
+      const left = bindItem(item.left, sources, bindCondition);
+      const right = bindItem(item.right, sources, bindCondition);
       if (item.natural || item.using.length > 0) {
         throw new SabotError(SqlState.featureNotSupported, 'NATURAL and USING joins are not supported yet; use ON', { position: item.pos + 1 });
       }
@@ -76,10 +87,28 @@ function bindItem(item: FromItem, catalog: CatalogStore, bindCondition: BindCond
   }
 }
 
-/** The relation a name in FROM refers to: a system table (sabot.x) or a pg_catalog relation. */
-function resolveRelation(ref: Extract<FromItem, { kind: 'table' }>, catalog: CatalogStore): { name: string; columns: { name: string; type: SqlType }[]; rows(): Promise<Rows> } | undefined {
+/** What SELECT reads of a stream: what an internal stream holds, as of when the query began. */
+async function streamRows(stream: StreamDefinition, internal: InternalStreams, pos: number): Promise<Rows> {
+  if (stream.connector !== 'internal') {
+    throw new SabotError(SqlState.featureNotSupported, `reading a ${stream.connector} stream with SELECT is not supported yet`,
+      { position: pos + 1, hint: 'Read it in a dataflow.' });
+  }
+  const log = await internal.log(stream);
+  const rows: Rows = [];
+  for await (const { batch } of log.read(0n)) for (const row of rowsFromBatch(stream.columns, batch)) rows.push(row);
+  return rows;
+}
+
+/**
+ * The relation a name in FROM refers to: a stream (unqualified or public.x), a system
+ * table (sabot.x, or unqualified when no stream has the name) or a pg_catalog relation.
+ */
+function resolveRelation(ref: Extract<FromItem, { kind: 'table' }>, sources: RelationSources): { name: string; columns: { name: string; type: SqlType }[]; rows(): Promise<Rows> } | undefined {
   if (ref.name.length > 2) return undefined;
   const [schema, name] = ref.name.length === 2 ? ref.name as [string, string] : [null, ref.name[0]!];
+  const catalog = sources.catalog;
+  const stream = schema === null || schema === 'public' ? sources.streams.get(name) : undefined;
+  if (stream) return { name, columns: stream.columns, rows: () => streamRows(stream, sources.internalStreams, ref.pos) };
   const table = schema === null || schema === 'sabot' ? catalogTable(name) : undefined;
   if (table?.system) {
     return {
@@ -91,8 +120,8 @@ function resolveRelation(ref: Extract<FromItem, { kind: 'table' }>, catalog: Cat
   return pg && { name, columns: pg.columns, rows: () => pg.rows(catalog) };
 }
 
-function scan(ref: Extract<FromItem, { kind: 'table' }>, catalog: CatalogStore): BoundFrom {
-  const found = resolveRelation(ref, catalog);
+function scan(ref: Extract<FromItem, { kind: 'table' }>, sources: RelationSources): BoundFrom {
+  const found = resolveRelation(ref, sources);
   if (!found) throw new SabotError(SqlState.undefinedTable, `relation "${ref.name.join('.')}" does not exist`, { position: ref.pos + 1 });
   const relation = ref.alias?.name ?? found.name;
   const renamed = ref.alias?.columns ?? [];
