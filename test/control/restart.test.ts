@@ -20,15 +20,18 @@ for (const [dialect, where] of [['sqlite', async () => ({ args: ['--data-dir', t
     const db = await freshDatabase('sabot_restart');
     return { args: ['--catalog', db.url], drop: db.drop };
   }]] as const) {
-  test(`streams survive a restart (${dialect}), and the local agent rejoins`, async () => {
+  test(`streams and what they hold survive a restart (${dialect}), and the local agent rejoins`, async () => {
     const { args, drop } = await where();
     try {
       const first = await startServer([...args]);
       await sql(first, "CREATE STREAM s1 (a INT, b TEXT); CREATE STREAM s2 WITH (connector = 'nexmark', kind = 'person')");
+      await sql(first, "INSERT INTO s1 VALUES (1, 'one'), (2, NULL)");
       assert.deepEqual(await sql(first, "SELECT agent_id, status, max_workers FROM sabot.agents"), [['local', 'alive', 16]]);
       assert.equal(await first.stop(), 0);
       const second = await startServer([...args, '--slots', '4']);
       assert.deepEqual(await sql(second, 'SELECT name, connector FROM sabot.streams ORDER BY name'), [['s1', 'internal'], ['s2', 'nexmark']]);
+      await sql(second, "INSERT INTO s1 VALUES (3, 'three')");
+      assert.deepEqual(await sql(second, 'SELECT a, b FROM s1 ORDER BY a'), [[1, 'one'], [2, null], [3, 'three']]);
       assert.deepEqual(await sql(second, "SELECT agent_id, status, max_workers, available_slots FROM sabot.agents"), [['local', 'alive', 4, 4]]);
       assert.equal(await second.stop(), 0);
     } finally {
