@@ -18,7 +18,7 @@ async function sql(server: RunningServer, text: string): Promise<unknown[][]> {
 for (const [dialect, where] of [['sqlite', async () => ({ args: ['--data-dir', tempDataDir()], drop: async () => undefined })],
   ['postgres', async () => {
     const db = await freshDatabase('sabot_restart');
-    return { args: ['--catalog', db.url], drop: db.drop };
+    return { args: ['--catalog', db.url, '--data-dir', tempDataDir()], drop: db.drop };
   }]] as const) {
   test(`streams and what they hold survive a restart (${dialect}), and the local agent rejoins`, async () => {
     const { args, drop } = await where();

@@ -32,11 +32,11 @@ export function tempDataDir(): string {
 
 /**
  * Starts `sabot serve` as a user would, on a free port, and resolves once it prints
- * its ready line. Extra arguments go to `serve`; without `--data-dir` or `--catalog`
- * it gets a new temporary data directory.
+ * its ready line. Extra arguments go to `serve`; without `--data-dir` it gets a new
+ * temporary data directory (internal streams live there even with `--catalog`).
  */
 export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
-  const where = args.includes('--data-dir') || args.includes('--catalog') ? [] : ['--data-dir', tempDataDir()];
+  const where = args.includes('--data-dir') ? [] : ['--data-dir', tempDataDir()];
   const child = spawn(process.execPath, [`${repoRoot}bin/sabot.js`, 'serve', '--port', '0', ...where, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
