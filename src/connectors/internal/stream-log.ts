@@ -481,12 +481,7 @@ export class StreamLog {
         }
         if (hi >= 0 && index.row[lo]! <= row) { pos = index.pos[lo]!; expect = index.row[lo]!; }
       }
-      let fh: FileHandle;
-      try {
-        fh = await open(seg.path, 'r');
-      } catch (e) {
-        throw ioError(`cannot read stream log ${seg.path}`, e);
-      }
+      const fh = await openForRead(seg.path);
       try {
         const win = new FileWindow(fh, READ_CHUNK);
         while (row < stop && pos < seg.size) {
@@ -586,14 +581,17 @@ export class StreamLog {
   }
 }
 
+async function openForRead(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    throw ioError(`cannot read stream log ${path}`, e);
+  }
+}
+
 /** Walks a sealed segment's frame headers (no checksums) to build its sparse index. */
 async function indexSealedSegment(seg: Segment, endRow: bigint): Promise<SparseIndex> {
-  let fh: FileHandle;
-  try {
-    fh = await open(seg.path, 'r');
-  } catch (e) {
-    throw ioError(`cannot read stream log ${seg.path}`, e);
-  }
+  const fh = await openForRead(seg.path);
   try {
     const win = new FileWindow(fh, HEADER_SCAN_CHUNK);
     const index: SparseIndex = { pos: [], row: [] };
