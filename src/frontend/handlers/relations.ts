@@ -11,6 +11,8 @@ import type { StreamCatalog } from '../../control/catalog/stream-catalog.js';
 import type { StreamDefinition } from '../../control/catalog/streams.js';
 import type { InternalStreams } from '../../connectors/internal/internal-streams.js';
 import { rowsFromBatch } from '../../runtime/rows.js';
+import { NexmarkGenerator } from '../../connectors/nexmark/generator.js';
+import type { NexmarkKind } from '../../connectors/nexmark/schema.js';
 
 /** Where FROM finds its relations. */
 export interface RelationSources {
@@ -87,16 +89,33 @@ function bindItem(item: FromItem, sources: RelationSources, bindCondition: BindC
   }
 }
 
-/** What SELECT reads of a stream: what an internal stream holds, as of when the query began. */
+/**
+ * What SELECT reads of a stream: what an internal stream holds as of when the query
+ * began, or the whole run of a bounded Nexmark stream.
+ */
 async function streamRows(stream: StreamDefinition, internal: InternalStreams, pos: number): Promise<Rows> {
-  if (stream.connector !== 'internal') {
-    throw new SabotError(SqlState.featureNotSupported, `reading a ${stream.connector} stream with SELECT is not supported yet`,
-      { position: pos + 1, hint: 'Read it in a dataflow.' });
-  }
-  const log = await internal.log(stream);
   const rows: Rows = [];
-  for await (const { batch } of log.read(0n)) for (const row of rowsFromBatch(stream.columns, batch)) rows.push(row);
-  return rows;
+  if (stream.connector === 'internal') {
+    const log = await internal.log(stream);
+    for await (const { batch } of log.read(0n)) for (const row of rowsFromBatch(stream.columns, batch)) rows.push(row);
+    return rows;
+  }
+  if (stream.connector === 'nexmark') {
+    if (stream.options.events === undefined) {
+      throw new SabotError(SqlState.featureNotSupported, `stream "${stream.name}" is unbounded, so a SELECT of it would never end`,
+        { position: pos + 1, hint: "Give the stream an events option (events = '1000') to read it with SELECT." });
+    }
+    const generator = new NexmarkGenerator({
+      kind: stream.options.kind as NexmarkKind, events: Number(stream.options.events),
+      seed: stream.options.seed === undefined ? undefined : Number(stream.options.seed),
+    });
+    for (let batch = generator.nextBatch(); batch; batch = generator.nextBatch()) {
+      for (const row of rowsFromBatch(stream.columns, batch)) rows.push(row);
+    }
+    return rows;
+  }
+  throw new SabotError(SqlState.featureNotSupported, `reading a ${stream.connector} stream with SELECT is not supported yet`,
+    { position: pos + 1, hint: 'Read it in a dataflow.' });
 }
 
 /**
