@@ -4,6 +4,7 @@ import type { SessionContext, StatementPlan } from '../statement-plan.js';
 import { planCopyTo } from './copy.js';
 import { planCreateStream } from './create-stream.js';
 import { planDrop } from './drop.js';
+import { planExplain } from './explain.js';
 import { planInsert } from './insert.js';
 import { planNotYetAvailable } from './not-yet.js';
 import { planShowObjects } from './show-objects.js';
@@ -32,8 +33,8 @@ export function planStatement(statement: Statement, session: SessionContext, par
     case 'show-objects': return planShowObjects(statement, session);
     case 'create-dataflow':
     case 'alter-dataflow':
-    case 'flush':
-    case 'explain': return planNotYetAvailable(statement);
+    case 'flush': return planNotYetAvailable(statement);
+    case 'explain': return planExplain(statement, session);
     case 'insert': return planInsert(statement, session);
     case 'unsupported': return planUnsupported(statement);
   }

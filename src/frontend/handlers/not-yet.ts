@@ -1,19 +1,18 @@
 import { catalogTable } from '../../control/catalog/schema.js';
 import { SabotError, SqlState } from '../../errors.js';
-import type { AlterDataflowStatement, CreateDataflowStatement, ExplainStatement, FlushStatement } from '../../sql/ast.js';
+import type { AlterDataflowStatement, CreateDataflowStatement, FlushStatement } from '../../sql/ast.js';
 
 const names: Record<string, string> = {
   'create-dataflow': 'CREATE DATAFLOW',
   'alter-dataflow': 'ALTER DATAFLOW',
   flush: 'FLUSH',
-  explain: 'EXPLAIN',
 };
 
 /**
  * Statements of Sabot's language that parse and whose engine part is still being built
  * (the dataflow runtime and planner): they say so with 0A000 rather than pretend.
  */
-export function planNotYetAvailable(s: CreateDataflowStatement | AlterDataflowStatement | FlushStatement | ExplainStatement): never {
+export function planNotYetAvailable(s: CreateDataflowStatement | AlterDataflowStatement | FlushStatement): never {
   const target = s.kind === 'create-dataflow' ? s.sink?.name : undefined;
   if (target !== undefined && catalogTable(target)?.system) {
     throw new SabotError(SqlState.insufficientPrivilege, `permission denied: sabot.${target} is a system table`,
