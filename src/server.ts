@@ -6,6 +6,8 @@ import type { CatalogStore } from './control/catalog/catalog-store.js';
 import { StreamCatalog } from './control/catalog/stream-catalog.js';
 import { JobManager } from './control/job-manager.js';
 import { InternalStreams } from './connectors/internal/internal-streams.js';
+import { LocalAgent } from './agent/local-agent.js';
+import { parseJobGraph } from './plan/job-graph.js';
 import { openCatalog } from './control/catalog/open-catalog.js';
 import { builtinFunctions } from './functions/builtins.js';
 import { Session, type ServerContext } from './frontend/session.js';
@@ -53,6 +55,7 @@ export class SabotServer {
     private readonly wire: WireServer,
     readonly catalog: CatalogStore,
     private readonly internalStreams: InternalStreams,
+    private readonly agent: LocalAgent,
     readonly port: number,
   ) {}
 
@@ -60,9 +63,10 @@ export class SabotServer {
     const catalog = await openCatalog({ catalog: options.catalog, dataDir: options.dataDir });
     const jobs = new JobManager({ store: catalog });
     const internalStreams = new InternalStreams(join(options.dataDir, 'streams'));
-    const context: ServerContext = {
-      functions: builtinFunctions(), catalog, jobs, streams: await StreamCatalog.load(catalog), internalStreams,
-    };
+    const functions = builtinFunctions();
+    const streams = await StreamCatalog.load(catalog);
+    const agent = new LocalAgent({ catalog, functions, streams, internalStreams });
+    const context: ServerContext = { functions, catalog, jobs, streams, internalStreams, agent };
     const tls = options.tlsCert !== undefined || options.tlsKey !== undefined
       ? createSecureContext({ cert: readFileSync(options.tlsCert!), key: readFileSync(options.tlsKey!) })
       : undefined;
@@ -81,14 +85,21 @@ export class SabotServer {
       // The in-process agent: local mode is distributed mode with one agent.
       await catalog.transaction((tx) => registerAgent(tx,
         { agentId: LOCAL_AGENT_ID, host: options.host, port, slots: options.slots ?? DEFAULT_LOCAL_SLOTS }, Date.now() * 1000));
-      // Workflows a previous run left unfinished (a crash mid-submit) complete now.
+      // Workflows a previous run left unfinished (a crash mid-submit) complete now, and the
+      // dataflows whose jobs run resume from the positions they recorded.
       await jobs.start();
+      for (const dataflow of await catalog.select('dataflows')) {
+        const [job] = dataflow.job_id === null ? [] : await catalog.select('jobs', { job_id: dataflow.job_id });
+        if (job?.status === 'running') await agent.run(job.job_id as string, parseJobGraph(job.job_graph_json as string));
+      }
     } catch (err) {
       await wire.close().catch(() => undefined);
+      await agent.close();
+      await internalStreams.close();
       await catalog.close();
       throw err;
     }
-    return new SabotServer(wire, catalog, internalStreams, port);
+    return new SabotServer(wire, catalog, internalStreams, agent, port);
   }
 
   get connectionCount(): number {
@@ -98,6 +109,7 @@ export class SabotServer {
   async stop(): Promise<void> {
     await this.wire.close();
     await this.catalog.update('agents', { agent_id: LOCAL_AGENT_ID }, { status: 'leaving', last_heartbeat: Date.now() * 1000 });
+    await this.agent.close();
     await this.internalStreams.close();
     await this.catalog.close();
   }

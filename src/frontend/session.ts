@@ -1,5 +1,6 @@
 import type { CatalogStore } from '../control/catalog/catalog-store.js';
 import type { JobManager } from '../control/job-manager.js';
+import type { LocalAgent } from '../agent/local-agent.js';
 import type { StreamCatalog } from '../control/catalog/stream-catalog.js';
 import type { InternalStreams } from '../connectors/internal/internal-streams.js';
 import { SabotError, SqlState } from '../errors.js';
@@ -26,6 +27,7 @@ export interface ServerContext {
   readonly jobs: JobManager;
   readonly streams: StreamCatalog;
   readonly internalStreams: InternalStreams;
+  readonly agent: LocalAgent;
 }
 
 /** Microseconds since the Unix epoch, with sub-millisecond precision. */
@@ -46,6 +48,7 @@ export class Session implements SessionHandler, SessionContext {
   readonly jobs: JobManager;
   readonly streams: StreamCatalog;
   readonly internalStreams: InternalStreams;
+  readonly agent: LocalAgent;
   readonly user: string;
   readonly database: string;
   private notices: SabotError[] = [];
@@ -60,10 +63,11 @@ export class Session implements SessionHandler, SessionContext {
     this.jobs = server.jobs;
     this.streams = server.streams;
     this.internalStreams = server.internalStreams;
+    this.agent = server.agent;
   }
 
   prepareScript(sql: string): PreparedStatement[] {
-    return parseScript(sql).map((p) => new PreparedSql(this, p.statement, []));
+    return parseScript(sql).map((p) => new PreparedSql(this, p.statement, sql, []));
   }
 
   prepare(sql: string, paramTypes: number[]): PreparedStatement {
@@ -75,7 +79,7 @@ export class Session implements SessionHandler, SessionContext {
     });
     const parsed = parseStatement(sql);
     if (!parsed) return emptyStatement;
-    const prepared = new PreparedSql(this, parsed.statement, declared);
+    const prepared = new PreparedSql(this, parsed.statement, sql, declared);
     prepared.plan(); // Parse reports planning errors and fixes the parameter types now
     return prepared;
   }
@@ -167,13 +171,15 @@ class PreparedSql implements PreparedStatement {
   constructor(
     private readonly session: Session,
     private readonly statement: Statement,
+    /** The query string the statement came from (CREATE DATAFLOW keeps its text). */
+    private readonly source: string,
     private readonly declared: (SqlType | undefined)[],
   ) {}
 
   plan(): StatementPlan {
     if (this.planned) return this.planned;
     this.session.checkTransactionState(this.statement);
-    this.planned = planStatement(this.statement, this.session, this.declared);
+    this.planned = planStatement(this.statement, this.session, this.declared, this.source);
     this.descriptions = this.planned.columns && describe(this.planned.columns);
     this.encoders = this.planned.columns?.map((c) => this.session.encoder(c.type));
     return this.planned;

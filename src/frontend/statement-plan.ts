@@ -1,5 +1,6 @@
 import type { CatalogStore } from '../control/catalog/catalog-store.js';
 import type { JobManager } from '../control/job-manager.js';
+import type { LocalAgent } from '../agent/local-agent.js';
 import type { StreamCatalog } from '../control/catalog/stream-catalog.js';
 import type { InternalStreams } from '../connectors/internal/internal-streams.js';
 import type { SabotError } from '../errors.js';
@@ -38,6 +39,8 @@ export interface SessionContext {
   /** The streams, in memory for planning; the catalog has the durable rows. */
   readonly streams: StreamCatalog;
   readonly internalStreams: InternalStreams;
+  /** The in-process agent that runs dataflows' tasks. */
+  readonly agent: LocalAgent;
   readonly transaction: TransactionControl;
   notice(notice: SabotError): void;
   discardAll(): void;

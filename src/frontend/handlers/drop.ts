@@ -19,6 +19,7 @@ export function planDrop(s: DropStatement, session: SessionContext): StatementPl
           const [dataflow] = await session.catalog.select('dataflows', { name });
           const jobId = dataflow?.job_id as string | null | undefined;
           const job = jobId ? await session.jobs.getJobStatus(jobId) : undefined;
+          if (jobId) await session.agent.stop(jobId);
           if (job && job.status !== 'canceled') await session.jobs.cancelJob(job.jobId);
         }
       }

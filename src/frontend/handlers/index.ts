@@ -4,6 +4,8 @@ import type { SessionContext, StatementPlan } from '../statement-plan.js';
 import { planCopyTo } from './copy.js';
 import { planCreateStream } from './create-stream.js';
 import { planDrop } from './drop.js';
+import { planCreateDataflow } from './create-dataflow.js';
+import { planFlush } from './flush.js';
 import { planExplain } from './explain.js';
 import { planInsert } from './insert.js';
 import { planNotYetAvailable } from './not-yet.js';
@@ -17,7 +19,7 @@ import { planTransaction } from './transaction.js';
 import { planUnsupported } from './unsupported.js';
 
 /** Plans a statement with the handler for its kind. */
-export function planStatement(statement: Statement, session: SessionContext, paramTypes: readonly (SqlType | undefined)[]): StatementPlan {
+export function planStatement(statement: Statement, session: SessionContext, paramTypes: readonly (SqlType | undefined)[], source: string): StatementPlan {
   switch (statement.kind) {
     case 'query-statement': return planQuery(statement.query, session, paramTypes);
     case 'set': return planSet(statement, session);
@@ -31,9 +33,9 @@ export function planStatement(statement: Statement, session: SessionContext, par
     case 'create-stream': return planCreateStream(statement, session);
     case 'drop': return planDrop(statement, session);
     case 'show-objects': return planShowObjects(statement, session);
-    case 'create-dataflow':
-    case 'alter-dataflow':
-    case 'flush': return planNotYetAvailable(statement);
+    case 'create-dataflow': return planCreateDataflow(statement, session, source);
+    case 'flush': return planFlush(session);
+    case 'alter-dataflow': return planNotYetAvailable(statement);
     case 'explain': return planExplain(statement, session);
     case 'insert': return planInsert(statement, session);
     case 'unsupported': return planUnsupported(statement);
