@@ -11,8 +11,10 @@ import { planQuery } from './query.js';
 /** Whether a value of one type may be stored in a column of another (Postgres's assignment casts). */
 function assignable(from: SqlType, to: SqlType): boolean {
   return from.kind === to.kind || implicitCastCost(from, to) < Infinity || (isNumeric(from) && isNumeric(to))
-    || isTextual(from) || isTextual(to);
+    || (datetimeKinds.has(from.kind) && datetimeKinds.has(to.kind)) || isTextual(from) || isTextual(to);
 }
+
+const datetimeKinds = new Set(['date', 'timestamp', 'timestamptz']);
 
 /**
  * INSERT INTO stream [(cols)] VALUES ... | SELECT ...: appends the rows to an internal
