@@ -1,6 +1,7 @@
 import type { Statement } from '../../sql/ast.js';
 import type { SqlType } from '../../types/sql-type.js';
 import type { SessionContext, StatementPlan } from '../statement-plan.js';
+import { planAlterDataflow } from './alter-dataflow.js';
 import { planCopyTo } from './copy.js';
 import { planCreateStream } from './create-stream.js';
 import { planDrop } from './drop.js';
@@ -8,7 +9,6 @@ import { planCreateDataflow } from './create-dataflow.js';
 import { planFlush } from './flush.js';
 import { planExplain } from './explain.js';
 import { planInsert } from './insert.js';
-import { planNotYetAvailable } from './not-yet.js';
 import { planShowObjects } from './show-objects.js';
 import { planDiscard } from './discard.js';
 import { planQuery } from './query.js';
@@ -35,7 +35,7 @@ export function planStatement(statement: Statement, session: SessionContext, par
     case 'show-objects': return planShowObjects(statement, session);
     case 'create-dataflow': return planCreateDataflow(statement, session, source);
     case 'flush': return planFlush(session);
-    case 'alter-dataflow': return planNotYetAvailable(statement);
+    case 'alter-dataflow': return planAlterDataflow(statement);
     case 'explain': return planExplain(statement, session);
     case 'insert': return planInsert(statement, session);
     case 'unsupported': return planUnsupported(statement);
