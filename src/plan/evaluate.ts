@@ -1,24 +1,13 @@
 import { castValue } from '../functions/cast.js';
 import type { EvalContext } from '../functions/scalar-function.js';
 import { comparatorFor } from '../functions/comparison.js';
+import { isPromise, whenAll, type Maybe } from './maybe.js';
 import type { BoundExpression } from './expression.js';
 
 /** What evaluating an expression for one row needs besides the row. */
 export interface ScalarScope {
   readonly params: readonly unknown[];
   readonly context: EvalContext;
-}
-
-type Maybe<T> = T | Promise<T>;
-
-function isPromise(v: unknown): v is Promise<unknown> {
-  return v instanceof Promise;
-}
-
-/** Applies f once every value in `values` is available, synchronously when all are. */
-function whenAll<T>(values: unknown[], f: (resolved: unknown[]) => T): Maybe<T> {
-  for (const v of values) if (isPromise(v)) return Promise.all(values).then(f);
-  return f(values);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { CopyToStatement, Query } from '../../sql/ast.js';
 import { formatText } from '../../types/text-format.js';
 import type { PlanResult, SessionContext, StatementPlan } from '../statement-plan.js';
 import { planQuery } from './query.js';
+import { then } from '../../plan/maybe.js';
 
 interface CopyFormat {
   csv: boolean;
@@ -109,8 +110,7 @@ export function planCopyTo(s: CopyToStatement, session: SessionContext): Stateme
         }
         return { kind: 'copy-out', columnCount: columns.length, lines, rowCount: result.rows.length };
       };
-      const result = inner.execute(params, ctx);
-      return result instanceof Promise ? result.then(toLines) : toLines(result);
+      return then(inner.execute(params, ctx), toLines);
     },
   };
 }

@@ -3,18 +3,18 @@ import { SabotError, SqlState } from '../../errors.js';
 import { castValue } from '../../functions/cast.js';
 import { batchFromRows } from '../../runtime/rows.js';
 import type { InsertStatement } from '../../sql/ast.js';
-import { implicitCastCost } from '../../sql/binder/coercion.js';
-import { isNumeric, isTextual, type SqlType } from '../../types/sql-type.js';
+import { assignmentCastAllowed } from '../../sql/binder/coercion.js';
+import { isTextual, type SqlType } from '../../types/sql-type.js';
 import type { SessionContext, StatementPlan } from '../statement-plan.js';
 import { planQuery } from './query.js';
 
-/** Whether a value of one type may be stored in a column of another (Postgres's assignment casts). */
+/**
+ * Assignment casts, and also text into any column: the literals of VALUES arrive typed
+ * text, where Postgres would still have them untyped and read them with the column's type.
+ */
 function assignable(from: SqlType, to: SqlType): boolean {
-  return from.kind === to.kind || implicitCastCost(from, to) < Infinity || (isNumeric(from) && isNumeric(to))
-    || (datetimeKinds.has(from.kind) && datetimeKinds.has(to.kind)) || isTextual(from) || isTextual(to);
+  return assignmentCastAllowed(from, to) || isTextual(from);
 }
-
-const datetimeKinds = new Set(['date', 'timestamp', 'timestamptz']);
 
 /**
  * INSERT INTO stream [(cols)] VALUES ... | SELECT ...: appends the rows to an internal

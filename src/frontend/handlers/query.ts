@@ -3,6 +3,7 @@ import { comparatorFor } from '../../functions/comparison.js';
 import type { EvalContext } from '../../functions/scalar-function.js';
 import type { BoundExpression } from '../../plan/expression.js';
 import { evaluateAll, evaluateScalar, type ScalarScope } from '../../plan/evaluate.js';
+import { mapInOrder, then, type Maybe } from '../../plan/maybe.js';
 import type { Expression, OrderItem, Query, SetExpression } from '../../sql/ast.js';
 import { commonType } from '../../sql/binder/coercion.js';
 import { columnName } from '../../sql/binder/column-name.js';
@@ -12,7 +13,6 @@ import type { ResultColumn, SessionContext, StatementPlan } from '../statement-p
 import { containsAggregate, planGrouping } from './aggregation.js';
 import { bindFrom, fromScope } from './relations.js';
 
-type Maybe<T> = T | Promise<T>;
 type Rows = unknown[][];
 
 /** A bound query: its columns and how to compute its rows. */
@@ -27,23 +27,6 @@ type SortKey = { expr: BoundExpression; descending: boolean; nullsFirst: boolean
 interface OrderedSource extends RowSource {
   order: SortKey[];
   hidden: number;
-}
-
-function then<T, U>(v: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> {
-  return v instanceof Promise ? v.then(f) : f(v);
-}
-
-/** Runs f over items one after another, synchronously while each step is. */
-function mapInOrder<T, U>(items: readonly T[], f: (t: T) => Maybe<U>, i = 0, out: U[] = []): Maybe<U[]> {
-  for (; i < items.length; i++) {
-    const v = f(items[i]!);
-    if (v instanceof Promise) {
-      const next = i + 1;
-      return v.then((r) => { out.push(r); return mapInOrder(items, f, next, out); });
-    }
-    out.push(v);
-  }
-  return out;
 }
 
 /** A key under which equal rows (for DISTINCT, UNION, INTERSECT, EXCEPT) collide. */

@@ -26,6 +26,20 @@ export function implicitCastCost(from: SqlType, to: SqlType): number {
   return Infinity;
 }
 
+const datetimeKinds = new Set<TypeKind>(['date', 'timestamp', 'timestamptz']);
+
+/**
+ * Whether a value may be stored in a column of another type (Postgres's assignment
+ * casts): implicit casts, any number to any number, dates and timestamps among each
+ * other, and anything into a text column.
+ */
+export function assignmentCastAllowed(from: SqlType, to: SqlType): boolean {
+  return implicitCastCost(from, to) < Infinity
+    || (numericRank[from.kind] !== undefined && numericRank[to.kind] !== undefined)
+    || (datetimeKinds.has(from.kind) && datetimeKinds.has(to.kind))
+    || stringKinds.has(to.kind);
+}
+
 /**
  * The common type of several expressions that must agree (CASE branches, COALESCE,
  * IN lists, VALUES columns, UNION): the one all others cast to most cheaply.

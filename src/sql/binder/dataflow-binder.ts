@@ -7,7 +7,7 @@ import type { ColumnSchema } from '../../runtime/arrow-types.js';
 import { Types } from '../../types/sql-type.js';
 import type { FormatSettings } from '../../types/text-format.js';
 import type { CreateDataflowStatement, Query, SetExpression } from '../ast.js';
-import { implicitCastCost } from './coercion.js';
+import { assignmentCastAllowed } from './coercion.js';
 import { columnName } from './column-name.js';
 import { ExpressionBinder, ParameterTypes, type ColumnScope } from './expression-binder.js';
 
@@ -139,7 +139,7 @@ export function bindDataflow(s: CreateDataflowStatement, ctx: DataflowBindContex
   // Cast each produced column to the stream's type; the stream's columns not written get NULL.
   const castTo = body.columns.map((c, i) => {
     const t = targetColumns[i]!;
-    if (c.type.kind !== t.type.kind && implicitCastCost(c.type, t.type) === Infinity && !(isNumericKind(c.type.kind) && isNumericKind(t.type.kind))) {
+    if (!assignmentCastAllowed(c.type, t.type)) {
       throw new SabotError(SqlState.datatypeMismatch, `column "${t.name}" is of type ${t.type.name} but expression is of type ${c.type.name}`,
         { position: s.pos + 1, hint: 'You will need to rewrite or cast the expression.' });
     }
@@ -160,8 +160,4 @@ export function bindDataflow(s: CreateDataflowStatement, ctx: DataflowBindContex
   }
   operators.push({ kind: 'sink', id: id('sink'), input: last.id, stream: target.name, columns: target.columns });
   return { name: s.name, operators };
-}
-
-function isNumericKind(kind: string): boolean {
-  return ['int2', 'int4', 'int8', 'float4', 'float8', 'numeric'].includes(kind);
 }
