@@ -4,13 +4,8 @@ import type { CatalogStore } from '../control/catalog/catalog-store.js';
 import type { StreamCatalog } from '../control/catalog/stream-catalog.js';
 import { SabotError, SqlState, toSabotError } from '../errors.js';
 import type { EvalContext, FunctionRegistry } from '../functions/scalar-function.js';
-import { expressionFromJson, type ExpressionJson } from '../plan/expression-json.js';
-import type { BoundExpression } from '../plan/expression.js';
 import type { JobGraph, JobGraphOperator } from '../plan/job-graph.js';
-import type { ColumnSchema } from '../runtime/arrow-types.js';
-import { compileFilterProject, compileProjection } from '../runtime/expressions/index.js';
-import { DEFAULT_FORMAT_SETTINGS } from '../types/text-format.js';
-import { typeByName, Types, type SqlType, type TypeKind } from '../types/sql-type.js';
+import { compileChain, dataflowEvalContext, operatorColumns, type ChainStage } from '../runtime/operator-chain.js';
 
 export interface AgentContext {
   catalog: CatalogStore;
@@ -18,8 +13,6 @@ export interface AgentContext {
   streams: StreamCatalog;
   internalStreams: InternalStreams;
 }
-
-type Stage = (batch: RecordBatch) => RecordBatch;
 
 interface RunningJob {
   jobId: string;
@@ -46,23 +39,6 @@ export function checkRunnable(graph: JobGraph, streams: StreamCatalog): void {
   }
 }
 
-function columnsOf(op: JobGraphOperator): ColumnSchema[] {
-  return (op.params!.columns as { name: string; type: TypeKind; nullable: boolean }[]).map((c) => ({
-    name: c.name, type: ((Types as Record<string, SqlType>)[c.type] ?? typeByName(c.type))!, nullable: c.nullable,
-  }));
-}
-
-/** Functions in a dataflow see no session: UTC, default formats, the dataflow's start as now(). */
-function dataflowContext(signal: AbortSignal): EvalContext {
-  const now = Date.now() * 1000;
-  return {
-    setting: () => undefined,
-    setSetting: () => { throw new SabotError(SqlState.featureNotSupported, 'set_config() cannot run inside a dataflow'); },
-    transactionStart: now, statementStart: now, user: 'sabot', database: 'sabot', processId: 0,
-    format: DEFAULT_FORMAT_SETTINGS, signal,
-  };
-}
-
 /**
  * The in-process agent: runs the tasks of deployed jobs over Arrow batches. A job reads
  * its source stream's log from the position its source task durably recorded, runs the
@@ -84,7 +60,7 @@ export class LocalAgent {
     const sink = this.ctx.streams.get(sinkOp.params!.stream as string);
     if (!source || !sink) throw new SabotError(SqlState.undefinedTable, `a stream of job ${jobId} no longer exists`);
     const abort = new AbortController();
-    const evalContext = dataflowContext(abort.signal);
+    const evalContext = dataflowEvalContext(abort.signal);
     const stages = this.compile(graph, evalContext);
     const [sourceTask] = await this.ctx.catalog.select('tasks', { job_id: jobId, operator_id: sourceOp.id });
     const job: RunningJob = {
@@ -130,35 +106,14 @@ export class LocalAgent {
     })();
   }
 
-  /** Chains the graph's operators from the source into batch-to-batch stages. */
-  private compile(graph: JobGraph, evalContext: EvalContext): Stage[] {
+  /** The filter/project operators between the source and the sink, compiled into stages. */
+  private compile(graph: JobGraph, evalContext: EvalContext): ChainStage[] {
     const byId = new Map(graph.operators.map((o) => [o.id, o]));
     const next = new Map(graph.edges.map((e) => [e.from, e.to]));
-    const stages: Stage[] = [];
-    let op = graph.operators.find((o) => o.type === 'source')!;
-    let columns = columnsOf(op);
-    let pending: BoundExpression | null = null;
-    for (let id = next.get(op.id); id !== undefined; id = next.get(id)) {
-      op = byId.get(id)!;
-      if (op.type === 'filter') {
-        const predicate = expressionFromJson(op.params!.predicate as ExpressionJson, this.ctx.functions);
-        if (pending) {
-          const input = columns;
-          const p = compileFilterProject(pending, input.map((c, i) => ({ name: c.name, expr: { kind: 'column', type: c.type, index: i, name: c.name } })), input, evalContext);
-          stages.push((b) => p.run(b));
-        }
-        pending = predicate;
-      } else if (op.type === 'project') {
-        const items = (op.params!.exprs as ExpressionJson[]).map((e, i) => ({
-          name: columnsOf(op)[i]!.name, expr: expressionFromJson(e, this.ctx.functions),
-        }));
-        const p = pending ? compileFilterProject(pending, items, columns, evalContext) : compileProjection(items, columns, evalContext);
-        stages.push('run' in p ? (b) => p.run(b) : (b) => p.project(b));
-        pending = null;
-        columns = columnsOf(op);
-      }
-    }
-    return stages;
+    const source = graph.operators.find((o) => o.type === 'source')!;
+    const chain: JobGraphOperator[] = [];
+    for (let id = next.get(source.id); id !== undefined && byId.get(id)!.type !== 'sink'; id = next.get(id)) chain.push(byId.get(id)!);
+    return compileChain(chain, operatorColumns(source), this.ctx.functions, evalContext).stages;
   }
 
   private async record(jobId: string, graph: JobGraph, position: bigint, read: bigint, written: bigint): Promise<void> {

@@ -1,0 +1,85 @@
+import type { RecordBatch } from 'apache-arrow';
+import { SabotError, SqlState } from '../errors.js';
+import type { EvalContext, FunctionRegistry } from '../functions/scalar-function.js';
+import { expressionFromJson, type ExpressionJson } from '../plan/expression-json.js';
+import type { BoundExpression } from '../plan/expression.js';
+import type { JobGraphOperator } from '../plan/job-graph.js';
+import { typeByName, Types, type SqlType, type TypeKind } from '../types/sql-type.js';
+import { DEFAULT_FORMAT_SETTINGS } from '../types/text-format.js';
+import type { ColumnSchema } from './arrow-types.js';
+import { compileFilterProject, compileProjection, type RowErrorHandler } from './expressions/index.js';
+
+/** One step of a chain: a batch in, a batch out; failing rows go to onRowError (and are left out) when given. */
+export type ChainStage = (batch: RecordBatch, onRowError?: RowErrorHandler) => RecordBatch;
+
+/** A compiled chain of stateless operators: its stages in order and the columns it produces. */
+export interface OperatorChain {
+  stages: ChainStage[];
+  /** The job graph operator each stage ends with (for counting and for dead letters). */
+  stageOperators: string[];
+  columns: ColumnSchema[];
+}
+
+/** The output columns a job graph operator declares in its params. */
+export function operatorColumns(op: JobGraphOperator): ColumnSchema[] {
+  return (op.params!.columns as { name: string; type: TypeKind; nullable: boolean }[]).map((c) => ({
+    name: c.name, type: ((Types as Record<string, SqlType>)[c.type] ?? typeByName(c.type))!, nullable: c.nullable,
+  }));
+}
+
+/** Functions in a dataflow see no session: UTC, default formats, the dataflow's start as now(). */
+export function dataflowEvalContext(signal: AbortSignal, startedAt = Date.now() * 1000): EvalContext {
+  return {
+    setting: () => undefined,
+    setSetting: () => { throw new SabotError(SqlState.featureNotSupported, 'set_config() cannot run inside a dataflow'); },
+    transactionStart: startedAt, statementStart: startedAt, user: 'sabot', database: 'sabot', processId: 0,
+    format: DEFAULT_FORMAT_SETTINGS, signal,
+  };
+}
+
+function identityItems(columns: readonly ColumnSchema[]) {
+  return columns.map((c, i) => ({ name: c.name, expr: { kind: 'column', type: c.type, index: i, name: c.name } as BoundExpression }));
+}
+
+/**
+ * Compiles a run of filter and project operators (in order, the first reading `input`)
+ * into batch-to-batch stages, fusing each filter with the projection after it into one
+ * loop. The same job graph operators compile to the same stages in any thread.
+ */
+export function compileChain(operators: readonly JobGraphOperator[], input: readonly ColumnSchema[], functions: FunctionRegistry,
+  ctx: EvalContext): OperatorChain {
+  const stages: ChainStage[] = [];
+  const stageOperators: string[] = [];
+  let columns = [...input];
+  let pending: { predicate: BoundExpression; operator: string } | null = null;
+  const flushFilter = () => {
+    if (!pending) return;
+    const p = compileFilterProject(pending.predicate, identityItems(columns), columns, ctx);
+    stages.push((b, onRowError) => p.run(b, [], { onRowError }));
+    stageOperators.push(pending.operator);
+    pending = null;
+  };
+  for (const op of operators) {
+    if (op.type === 'filter') {
+      flushFilter();
+      pending = { predicate: expressionFromJson(op.params!.predicate as ExpressionJson, functions), operator: op.id };
+    } else if (op.type === 'project') {
+      const out = operatorColumns(op);
+      const items = (op.params!.exprs as ExpressionJson[]).map((e, i) => ({ name: out[i]!.name, expr: expressionFromJson(e, functions) }));
+      if (pending) {
+        const p = compileFilterProject(pending.predicate, items, columns, ctx);
+        stages.push((b, onRowError) => p.run(b, [], { onRowError }));
+      } else {
+        const p = compileProjection(items, columns, ctx);
+        stages.push((b, onRowError) => p.project(b, [], { onRowError }));
+      }
+      stageOperators.push(op.id);
+      pending = null;
+      columns = out;
+    } else {
+      throw new Error(`operator ${op.id} (${op.type}) is not a stateless chain operator`);
+    }
+  }
+  flushFilter();
+  return { stages, stageOperators, columns };
+}
