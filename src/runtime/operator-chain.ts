@@ -5,9 +5,10 @@ import { expressionFromJson, type ExpressionJson } from '../plan/expression-json
 import type { BoundExpression } from '../plan/expression.js';
 import type { JobGraphOperator } from '../plan/job-graph.js';
 import { typeByName, Types, type SqlType, type TypeKind } from '../types/sql-type.js';
-import { DEFAULT_FORMAT_SETTINGS } from '../types/text-format.js';
+import { DEFAULT_FORMAT_SETTINGS, formatText } from '../types/text-format.js';
 import type { ColumnSchema } from './arrow-types.js';
 import { compileFilterProject, compileProjection, type RowErrorHandler } from './expressions/index.js';
+import { rowsFromBatch } from './rows.js';
 
 /** One step of a chain: a batch in, a batch out; failing rows go to onRowError (and are left out) when given. */
 export type ChainStage = (batch: RecordBatch, onRowError?: RowErrorHandler) => RecordBatch;
@@ -15,6 +16,8 @@ export type ChainStage = (batch: RecordBatch, onRowError?: RowErrorHandler) => R
 /** A compiled chain of stateless operators: its stages in order and the columns it produces. */
 export interface OperatorChain {
   stages: ChainStage[];
+  /** The columns each stage reads (stage i reads stageInputs[i]). */
+  stageInputs: ColumnSchema[][];
   /** The job graph operator each stage ends with (for counting and for dead letters). */
   stageOperators: string[];
   columns: ColumnSchema[];
@@ -49,6 +52,7 @@ function identityItems(columns: readonly ColumnSchema[]) {
 export function compileChain(operators: readonly JobGraphOperator[], input: readonly ColumnSchema[], functions: FunctionRegistry,
   ctx: EvalContext): OperatorChain {
   const stages: ChainStage[] = [];
+  const stageInputs: ColumnSchema[][] = [];
   const stageOperators: string[] = [];
   let columns = [...input];
   let pending: { predicate: BoundExpression; operator: string } | null = null;
@@ -56,6 +60,7 @@ export function compileChain(operators: readonly JobGraphOperator[], input: read
     if (!pending) return;
     const p = compileFilterProject(pending.predicate, identityItems(columns), columns, ctx);
     stages.push((b, onRowError) => p.run(b, [], { onRowError }));
+    stageInputs.push(columns);
     stageOperators.push(pending.operator);
     pending = null;
   };
@@ -73,6 +78,7 @@ export function compileChain(operators: readonly JobGraphOperator[], input: read
         const p = compileProjection(items, columns, ctx);
         stages.push((b, onRowError) => p.project(b, [], { onRowError }));
       }
+      stageInputs.push(columns);
       stageOperators.push(op.id);
       pending = null;
       columns = out;
@@ -81,5 +87,37 @@ export function compileChain(operators: readonly JobGraphOperator[], input: read
     }
   }
   flushFilter();
-  return { stages, stageOperators, columns };
+  return { stages, stageInputs, stageOperators, columns };
+}
+
+/** A row an operator of a chain could not process: the error and the row as it entered that operator. */
+export interface ChainRejection {
+  operator: string;
+  sqlstate: string;
+  reason: string;
+  /** The row as a JSON object of column name to Postgres text form (null for NULL). */
+  payload: string;
+}
+
+/** The row of `batch` at `index` as JSON text, each value in its Postgres text form. */
+export function rowPayload(columns: readonly ColumnSchema[], batch: RecordBatch, index: number): string {
+  const row = rowsFromBatch(columns, batch.slice(index, index + 1))[0]!;
+  return JSON.stringify(Object.fromEntries(columns.map((c, i) =>
+    [c.name, row[i] === null ? null : formatText(c.type, row[i], DEFAULT_FORMAT_SETTINGS)])));
+}
+
+/**
+ * Runs a batch through a chain. A row that fails in an operator (division by zero, a bad
+ * cast) is left out and returned as a rejection, so the dataflow goes on.
+ */
+export function runChain(chain: OperatorChain, batch: RecordBatch): { batch: RecordBatch; rejected: ChainRejection[] } {
+  const rejected: ChainRejection[] = [];
+  let b = batch;
+  for (let s = 0; s < chain.stages.length && b.numRows > 0; s++) {
+    const input = b;
+    b = chain.stages[s]!(input, (row, error) => {
+      rejected.push({ operator: chain.stageOperators[s]!, sqlstate: error.code, reason: error.message, payload: rowPayload(chain.stageInputs[s]!, input, row) });
+    });
+  }
+  return { batch: b, rejected };
 }
