@@ -1,5 +1,5 @@
 import { SabotError, SqlState } from '../errors.js';
-import { Decimal } from '../types/decimal.js';
+import type { Decimal } from '../types/decimal.js';
 import { Types, type SqlType } from '../types/sql-type.js';
 import type { FunctionRegistry } from './scalar-function.js';
 
@@ -32,7 +32,7 @@ function checkedFloat(type: SqlType) {
   };
 }
 
-/** + - * / % ^, unary minus, abs and mod for the numeric types, with Postgres's overflow errors. */
+/** + - * / %, unary minus, abs and mod for the numeric types, with Postgres's overflow errors (^ is in math.ts). */
 export function registerArithmetic(r: FunctionRegistry): void {
   for (const type of [Types.int2, Types.int4]) {
     const [lo, hi] = type.kind === 'int2' ? [-32768, 32767] : [-2147483648, 2147483647];
@@ -89,10 +89,6 @@ export function registerArithmetic(r: FunctionRegistry): void {
     r.add({ name: '-', argTypes: [type], returnType: type, impl: ([a]) => -(a as number) });
     r.add({ name: 'abs', argTypes: [type], returnType: type, impl: ([a]) => Math.abs(a as number) });
   }
-  r.add({
-    name: '^', argTypes: [Types.float8, Types.float8], returnType: Types.float8,
-    impl: ([a, b]) => checkedFloat(Types.float8)(Math.pow(a as number, b as number), a as number, b as number),
-  });
 
   const numeric = Types.numeric;
   const dec = (name: string, f: (a: Decimal, b: Decimal) => Decimal) =>
@@ -103,7 +99,6 @@ export function registerArithmetic(r: FunctionRegistry): void {
   dec('/', (a, b) => a.div(b));
   dec('%', (a, b) => a.mod(b));
   dec('mod', (a, b) => a.mod(b));
-  dec('^', (a, b) => Decimal.fromNumber(Math.pow(a.toNumber(), b.toNumber())));
   r.add({ name: '-', argTypes: [numeric], returnType: numeric, impl: ([a]) => (a as Decimal).neg() });
   r.add({ name: 'abs', argTypes: [numeric], returnType: numeric, impl: ([a]) => (a as Decimal).abs() });
 }

@@ -64,13 +64,18 @@ const numericKinds = new Set<TypeKind>(['int2', 'int4', 'int8', 'float4', 'float
 
 /**
  * Converts a value of one type to another, as CAST does. NULL stays NULL. Strings go
- * through the target type's input function and anything becomes text through its
- * output function, so `'12'::int` and `12::text` behave as in Postgres.
+ * through the target type's input function and anything but a boolean becomes text
+ * through its output function, so `'12'::int` and `12::text` behave as in Postgres.
  */
 export function castValue(value: unknown, from: SqlType, to: SqlType, settings: FormatSettings): unknown {
   if (value === null) return null;
   if (from.kind === to.kind) return value;
-  if (isTextual(to)) return isTextual(from) ? value : formatText(from, value, settings);
+  if (isTextual(to)) {
+    if (isTextual(from)) return value;
+    // The one cast to text that is not the output function: true::text is 'true', not 't'.
+    if (from.kind === 'bool') return value ? 'true' : 'false';
+    return formatText(from, value, settings);
+  }
   if (isTextual(from)) return parseText(to, value as string, settings);
   if (numericKinds.has(from.kind) && numericKinds.has(to.kind)) {
     const v = value as number | bigint | Decimal;

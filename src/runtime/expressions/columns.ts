@@ -429,7 +429,14 @@ export class VarBuilder {
 export function physScalar(type: SqlType, value: unknown): number | bigint {
   switch (physOf(type)) {
     case 'bool': return value ? 1 : 0;
-    case 'i64': return type.kind === 'int8' ? value as bigint : BigInt(Math.round(value as number));
+    case 'i64': {
+      if (type.kind === 'int8') return value as bigint;
+      // Postgres's ±infinity timestamps have no form in an Arrow column yet.
+      if (!Number.isFinite(value)) {
+        throw new SabotError(SqlState.featureNotSupported, `infinite ${type.name} values cannot be stored in a batch yet`);
+      }
+      return BigInt(Math.round(value as number));
+    }
     case 'i16': case 'i32': case 'u32': case 'f32': case 'f64': return value as number;
     default:
       throw new SabotError(SqlState.internalError, `type ${type.name} has no fixed-width form`);

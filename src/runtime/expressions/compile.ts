@@ -32,9 +32,11 @@ import { Fused } from './fuse.js';
 import { inList } from './in-list.js';
 import { type CallKernel, fastKernel, registerBuiltinKernels } from './kernels.js';
 import { registerLikeKernels } from './like.js';
+import { registerTextKernels } from './text-kernels.js';
 
 registerBuiltinKernels();
 registerLikeKernels();
+registerTextKernels();
 
 /** One compiled expression node. */
 export interface Node {

@@ -144,6 +144,21 @@ function makeBatch(schema: Schema, struct: Struct, length: number, children: Dat
   return new RecordBatch(schema, makeData({ type: struct, length, nullCount: 0, children }));
 }
 
+/**
+ * The Arrow schema of a projection, its field names made unique (`?column?`,
+ * `?column?_2`): RecordBatch's constructor merges fields of the same name
+ * (Schema.assign), which would give two `?column?` columns the type of the last one.
+ */
+function projectionSchema(columns: readonly ColumnSchema[]): Schema {
+  const seen = new Set<string>();
+  return arrowSchema(columns.map((c) => {
+    let name = c.name;
+    for (let k = 2; seen.has(name); k++) name = `${c.name}_${k}`;
+    seen.add(name);
+    return name === c.name ? c : { ...c, name };
+  }));
+}
+
 function structOf(schema: Schema): Struct {
   return new Struct(schema.fields as Field[]);
 }
@@ -236,7 +251,7 @@ class Projector {
     opts: CompileOptions) {
     this.items = items.map((it) => compileItem(it, input, opts));
     this.columns = this.items.map((c) => c.column);
-    this.schema = arrowSchema(this.columns);
+    this.schema = projectionSchema(this.columns);
     this.struct = structOf(this.schema);
     const reads = new Set<number>();
     items.forEach((it, k) => { if (this.items[k]!.kind === 'node') referencedColumns(it.expr, reads); });

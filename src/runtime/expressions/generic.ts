@@ -64,9 +64,19 @@ export function genericCall(f: Frame, fn: ScalarFunction, args: readonly Col[], 
   const b = new ColumnBuilder(out, n);
   for (let i = 0; i < n; i++) {
     if (!isActive(active, i)) b.setNull(i);
-    else b.set(i, callRow(f, fn, args, types, i));
+    else setRow(f, b, i, callRow(f, fn, args, types, i));
   }
   return b.finish();
+}
+
+/** Row i of a result; a value the column cannot hold (an infinite timestamp) fails the row. */
+function setRow(f: Frame, b: ColumnBuilder, i: number, v: unknown): void {
+  try {
+    b.set(i, v);
+  } catch (err) {
+    f.fail(i, err);
+    b.setNull(i);
+  }
 }
 
 /** One value cast; failures are reported and give NULL. */
@@ -95,7 +105,7 @@ export function genericCast(f: Frame, col: Col, from: SqlType, to: SqlType, acti
   const b = new ColumnBuilder(to, n);
   for (let i = 0; i < n; i++) {
     if (!isActive(active, i)) b.setNull(i);
-    else b.set(i, castRow(f, readValue(col, from, i), from, to, i));
+    else setRow(f, b, i, castRow(f, readValue(col, from, i), from, to, i));
   }
   return b.finish();
 }

@@ -198,6 +198,32 @@ function registerFloatArithmetic(kind: 'float4' | 'float8'): void {
 }
 
 /**
+ * round, floor, ceil, trunc, sign, sqrt, exp, ln, log and power of double precision: the
+ * rows whose result is an error or a special case (a negative square root, an overflow,
+ * NaN or an infinity in power) go to the scalar function.
+ */
+function registerFloatMath(): void {
+  const unary: [string[], string, string | null][] = [
+    // C's rint, as the scalar round(float8): halves to even.
+    [['round'], 'r = Math.round(a); if (r - a === 0.5 && r % 2 !== 0) r -= 1;', null],
+    [['floor'], 'r = Math.floor(a);', null],
+    [['ceil', 'ceiling'], 'r = Math.ceil(a);', null],
+    [['trunc'], 'r = Math.trunc(a);', null],
+    [['sign'], 'r = a > 0 ? 1 : a < 0 ? -1 : 0;', null],
+    [['sqrt'], 'r = Math.sqrt(a);', 'a < 0'],
+    [['exp'], 'r = Math.exp(a);', 'r === 0 || r === Infinity'],
+    [['ln'], 'r = Math.log(a);', 'a <= 0'],
+    [['log', 'log10'], 'r = Math.log10(a);', 'a <= 0'],
+  ];
+  for (const [names, compute, bad] of unary) {
+    for (const name of names) registerKernel(name, ['float8'], (fn) => unaryKernel(fn, { tag: 'float8', compute, bad }));
+  }
+  for (const name of ['power', 'pow', '^']) {
+    registerKernel(name, ['float8', 'float8'], (fn) => binaryKernel(fn, { tag: 'float8', compute: 'r = Math.pow(a, b);', bad: 'r - r !== 0 || r === 0' }));
+  }
+}
+
+/**
  * int8 arithmetic on BigInt64Array elements: V8 compiles `BigInt.asIntN(64, a + b)` over
  * typed-array loads to machine arithmetic without allocating, so these loops run at
  * 1-2 ns per row. Products of operands beyond int32 go to the scalar function.
@@ -323,6 +349,7 @@ export function registerBuiltinKernels(): void {
   registerIntArithmetic('int4');
   registerFloatArithmetic('float4');
   registerFloatArithmetic('float8');
+  registerFloatMath();
   registerInt8Arithmetic();
   registerComparisons();
 }

@@ -11,16 +11,24 @@ const stringKinds = new Set<TypeKind>(['text', 'varchar', 'bpchar', 'name']);
  * Cost of an implicit cast from one type to another, or Infinity when there is none.
  * Function and operator resolution picks the overload with the lowest total cost,
  * which reproduces Postgres's choices for the built-in types: `1 + 1.5` is numeric,
- * `'1' + 1` is integer, `'a' || 'b'` is text.
+ * `'1' + 1` is integer, `'a' || 'b'` is text, `sqrt(2)` is double precision.
  */
 export function implicitCastCost(from: SqlType, to: SqlType): number {
   if (from.kind === to.kind) return 0;
   if (from.kind === 'unknown') return to.kind === 'text' ? 1 : 2;
   const a = numericRank[from.kind];
   const b = numericRank[to.kind];
-  if (a !== undefined && b !== undefined) return b > a ? b - a : Infinity;
+  if (a !== undefined && b !== undefined) {
+    if (b <= a) return Infinity;
+    // float8 is Postgres's preferred numeric type: an integer goes there a little more
+    // cheaply than to numeric, so sqrt(2) is double precision while 1 + 1.5 stays numeric.
+    if (to.kind === 'float8' && a < numericRank.numeric!) return numericRank.numeric! - a - 0.5;
+    return b - a;
+  }
   if (stringKinds.has(from.kind) && to.kind === 'text') return 1;
-  if (from.kind === 'date') return to.kind === 'timestamp' ? 1 : to.kind === 'timestamptz' ? 2 : Infinity;
+  // timestamptz is the preferred date and time type: date_trunc('month', a_date) is a
+  // timestamptz in Postgres, while a date compared with a timestamp becomes a timestamp.
+  if (from.kind === 'date') return to.kind === 'timestamp' ? 1 : to.kind === 'timestamptz' ? 0.5 : Infinity;
   if (from.kind === 'timestamp' && to.kind === 'timestamptz') return 1;
   if (from.kind === 'json' && to.kind === 'jsonb') return Infinity;
   return Infinity;

@@ -1,9 +1,10 @@
 import { SabotError, SqlState } from '../../errors.js';
 import type { FunctionRegistry, ScalarFunction } from '../../functions/scalar-function.js';
 import { castValue } from '../../functions/cast.js';
+import { TEXT_OUTPUT } from '../../functions/string-build.js';
 import type { BoundExpression } from '../../plan/expression.js';
 import { Interval } from '../../types/interval.js';
-import { Types, typeByName, type SqlType } from '../../types/sql-type.js';
+import { isTextual, Types, typeByName, type SqlType } from '../../types/sql-type.js';
 import type { FormatSettings } from '../../types/text-format.js';
 import type { ColumnRef, Expression, TypeName } from '../ast.js';
 import { commonType, implicitCastCost } from './coercion.js';
@@ -255,7 +256,7 @@ export class ExpressionBinder {
     let best: ScalarFunction | undefined;
     let bestCost = Infinity;
     for (const fn of this.functions.overloads(name)) {
-      if (fn.variadic ? types.length < fn.argTypes.length - 1 : types.length !== fn.argTypes.length) continue;
+      if (fn.variadic ? types.length < fn.argTypes.length : types.length !== fn.argTypes.length) continue;
       let cost = 0;
       for (let i = 0; i < types.length && cost < Infinity; i++) cost += implicitCastCost(types[i]!, argType(fn, i));
       if (cost < bestCost) {
@@ -317,6 +318,14 @@ export class ExpressionBinder {
           whens: [{ when: this.operator('=', [a, b], e.pos), then: { kind: 'constant', type, value: null } }],
           else: this.coerce(a, type, e.pos),
         };
+      }
+      case 'concat':
+      case 'concat_ws': {
+        // Arguments of any type, each formatted by its output function (see string-build.ts).
+        const first = name === 'concat_ws' ? 1 : 0;
+        if (args.length <= first) break;
+        const texts = args.map((a, i) => (i < first || isTextual(a.type) ? this.settle(a) : this.call(TEXT_OUTPUT, [a], e.pos, 'function')));
+        return this.call(name, texts, e.pos, 'function');
       }
       case 'greatest':
       case 'least': {
