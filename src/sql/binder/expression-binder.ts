@@ -58,6 +58,25 @@ function describeTypes(types: readonly SqlType[]): string {
   return types.map((t) => t.name).join(', ');
 }
 
+/**
+ * The error for types without a common type, naming the first two that clash as
+ * Postgres does (`CASE types boolean and integer cannot be matched`).
+ */
+function unmatchedTypes(construct: string, types: readonly SqlType[], pos: number): SabotError {
+  let common = types[0]!;
+  let clash = types[1] ?? common;
+  for (const t of types.slice(1)) {
+    const next = commonType([common, t]);
+    if (!next) {
+      clash = t;
+      break;
+    }
+    common = next;
+  }
+  return new SabotError(SqlState.datatypeMismatch, `${construct} types ${common.name} and ${clash.name} cannot be matched`,
+    { position: pos + 1 });
+}
+
 /** Binds syntax-tree expressions to typed expressions (see plan/expression.ts). */
 export class ExpressionBinder {
   constructor(
@@ -131,11 +150,10 @@ export class ExpressionBinder {
       case 'in-list': {
         const arg = this.bind(e.expr);
         const list = e.list.map((x) => this.bind(x));
-        const type = commonType([arg.type, ...list.map((x) => x.type)]);
-        if (!type) {
-          throw new SabotError(SqlState.datatypeMismatch,
-            `IN types ${describeTypes([arg.type, ...list.map((x) => x.type)])} cannot be matched`, { position: e.pos + 1 });
-        }
+        const common = commonType([arg.type, ...list.map((x) => x.type)]);
+        if (!common) throw unmatchedTypes('IN', [arg.type, ...list.map((x) => x.type)], e.pos);
+        // Untyped literals only ('b' IN ('a', 'b')) compare as text.
+        const type = common.kind === 'unknown' ? Types.text : common;
         // Comparing through the '=' operator of the common type checks it has one.
         this.operator('=', [this.coerce(arg, type, e.pos), this.coerce(list[0]!, type, e.pos)], e.pos);
         return {
@@ -276,7 +294,8 @@ export class ExpressionBinder {
       return { when, then: this.bind(w.then) };
     });
     const otherwise = e.else ? this.bind(e.else) : ({ kind: 'constant', type: Types.unknown, value: null } as const);
-    const results = [...whens.map((w) => w.then), otherwise];
+    // Postgres looks at the ELSE branch first.
+    const results = [otherwise, ...whens.map((w) => w.then)];
     const type = this.resultType(results.map((r) => r.type), 'CASE', e.pos);
     return {
       kind: 'case', type,
@@ -287,10 +306,7 @@ export class ExpressionBinder {
 
   private resultType(types: SqlType[], construct: string, pos: number): SqlType {
     const type = commonType(types);
-    if (!type) {
-      throw new SabotError(SqlState.datatypeMismatch, `${construct} types ${describeTypes(types)} cannot be matched`,
-        { position: pos + 1 });
-    }
+    if (!type) throw unmatchedTypes(construct, types, pos);
     return type.kind === 'unknown' ? Types.text : type;
   }
 
