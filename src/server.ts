@@ -1,13 +1,12 @@
 import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { registerAgent } from './control/agents.js';
 import type { CatalogStore } from './control/catalog/catalog-store.js';
 import { StreamCatalog } from './control/catalog/stream-catalog.js';
 import { JobManager } from './control/job-manager.js';
 import { InternalStreams } from './connectors/internal/internal-streams.js';
 import { LocalAgent } from './agent/local-agent.js';
-import { parseJobGraph } from './plan/job-graph.js';
+import { Connectors } from './connectors/registry.js';
 import { openCatalog } from './control/catalog/open-catalog.js';
 import { builtinFunctions } from './functions/builtins.js';
 import { Session, type ServerContext } from './frontend/session.js';
@@ -22,7 +21,7 @@ export interface ServerOptions {
   dataDir: string;
   /** `postgresql://...` to keep the catalog in PostgreSQL instead of SQLite. */
   catalog?: string;
-  /** Task slots of the in-process agent (default 16). */
+  /** Task slots of the in-process agent (default 256). */
   slots?: number;
   /** Every user must give this password. */
   password?: string;
@@ -47,7 +46,8 @@ function authConfig(options: ServerOptions): AuthConfig {
 }
 
 export const LOCAL_AGENT_ID = 'local';
-const DEFAULT_LOCAL_SLOTS = 16;
+// A local slot costs a pipeline's loop on the event loop, not a thread: many dataflows fit.
+const DEFAULT_LOCAL_SLOTS = 256;
 
 /** A running Sabot server: the wire server and what its sessions share. */
 export class SabotServer {
@@ -62,10 +62,11 @@ export class SabotServer {
   static async start(options: ServerOptions): Promise<SabotServer> {
     const catalog = await openCatalog({ catalog: options.catalog, dataDir: options.dataDir });
     const jobs = new JobManager({ store: catalog });
-    const internalStreams = new InternalStreams(join(options.dataDir, 'streams'));
+    const internalStreams = new InternalStreams(options.dataDir);
     const functions = builtinFunctions();
     const streams = await StreamCatalog.load(catalog);
-    const agent = new LocalAgent({ catalog, functions, streams, internalStreams });
+    const agent = new LocalAgent({ agentId: LOCAL_AGENT_ID, catalog, functions, streams, connectors: new Connectors(internalStreams) });
+    jobs.attachAgent(LOCAL_AGENT_ID, agent);
     const context: ServerContext = { functions, catalog, jobs, streams, internalStreams, agent };
     const tls = options.tlsCert !== undefined || options.tlsKey !== undefined
       ? createSecureContext({ cert: readFileSync(options.tlsCert!), key: readFileSync(options.tlsKey!) })
@@ -88,10 +89,7 @@ export class SabotServer {
       // Workflows a previous run left unfinished (a crash mid-submit) complete now, and the
       // dataflows whose jobs run resume from the positions they recorded.
       await jobs.start();
-      for (const dataflow of await catalog.select('dataflows')) {
-        const [job] = dataflow.job_id === null ? [] : await catalog.select('jobs', { job_id: dataflow.job_id });
-        if (job?.status === 'running') await agent.run(job.job_id as string, parseJobGraph(job.job_graph_json as string));
-      }
+      await agent.recover();
     } catch (err) {
       await wire.close().catch(() => undefined);
       await agent.close();

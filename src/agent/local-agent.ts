@@ -1,149 +1,163 @@
-import type { RecordBatch } from 'apache-arrow';
-import type { InternalStreams } from '../connectors/internal/internal-streams.js';
+import type { Connectors } from '../connectors/registry.js';
+import { keptResult } from '../connectors/internal/kept-result.js';
+import type { AgentEndpoint } from '../control/agent-endpoint.js';
+import { endTasks } from '../control/agents.js';
 import type { CatalogStore } from '../control/catalog/catalog-store.js';
 import type { StreamCatalog } from '../control/catalog/stream-catalog.js';
+import type { StreamDefinition } from '../control/catalog/streams.js';
 import { SabotError, SqlState, toSabotError } from '../errors.js';
-import type { EvalContext, FunctionRegistry } from '../functions/scalar-function.js';
-import type { JobGraph, JobGraphOperator } from '../plan/job-graph.js';
-import { compileChain, dataflowEvalContext, operatorColumns, type ChainStage } from '../runtime/operator-chain.js';
+import type { FunctionRegistry } from '../functions/scalar-function.js';
+import { parseJobGraph, type JobGraph, type JobGraphOperator } from '../plan/job-graph.js';
+import { compileChain, dataflowEvalContext, operatorColumns, runChain } from '../runtime/operator-chain.js';
+import { pipelinePaths } from './job-layout.js';
+import { Pipeline, type TaskCounter } from './pipeline.js';
 
 export interface AgentContext {
+  agentId: string;
   catalog: CatalogStore;
   functions: FunctionRegistry;
   streams: StreamCatalog;
-  internalStreams: InternalStreams;
+  connectors: Connectors;
 }
 
 interface RunningJob {
-  jobId: string;
-  source: string;
-  /** Rows of the source stream read and written through, durably recorded as the source task's rows_processed. */
-  position: bigint;
   abort: AbortController;
+  pipelines: Pipeline[];
   done: Promise<void>;
-  waiters: (() => void)[];
-}
-
-/** The job graphs the agent runs for now: one internal source, filters and projections, one internal sink. */
-export function checkRunnable(graph: JobGraph, streams: StreamCatalog): void {
-  const fail = (what: string) => {
-    throw new SabotError(SqlState.featureNotSupported, `dataflows with ${what} cannot run yet`,
-      { hint: 'Dataflows that read one internal stream, filter and project, and insert into an internal stream run now.' });
-  };
-  if ((graph.parallelism ?? 1) !== 1 || graph.operators.some((o) => (o.parallelism ?? 1) !== 1)) fail('parallelism above 1');
-  for (const op of graph.operators) {
-    const p = op.params ?? {};
-    if (op.type === 'union') fail('UNION ALL');
-    if (op.type === 'source' && p.connector !== 'internal') fail(`a ${String(p.connector)} source`);
-    if (op.type === 'sink' && (p.stream === null || streams.get(p.stream as string)?.connector !== 'internal')) fail('a kept result or a non-internal sink');
-  }
 }
 
 /**
- * The in-process agent: runs the tasks of deployed jobs over Arrow batches. A job reads
- * its source stream's log from the position its source task durably recorded, runs the
- * compiled filter and projection kernels, appends to the sink stream's log, then records
- * the new position, so a restart resumes where the last append ended.
+ * The in-process agent. It runs the tasks the JobManager assigned to it: per source split
+ * a pipeline of the chained operators into the sink, from the position the split
+ * recorded. When every pipeline of a job ends (bounded sources), the job completes; when
+ * one fails, the job fails with its error. Rows that fail in an operator become dead letters.
  */
-export class LocalAgent {
+export class LocalAgent implements AgentEndpoint {
   private readonly jobs = new Map<string, RunningJob>();
 
   constructor(private readonly ctx: AgentContext) {}
 
-  /** Starts (or, after a restart, resumes) a job. */
-  async run(jobId: string, graph: JobGraph): Promise<void> {
+  /** Starts (or, after a restart or a resume, resumes) this agent's tasks of a running job. */
+  async deploy(jobId: string): Promise<void> {
     if (this.jobs.has(jobId)) return;
-    const ops = graph.operators;
-    const sourceOp = ops.find((o) => o.type === 'source')!;
-    const sinkOp = ops.find((o) => o.type === 'sink')!;
-    const source = this.ctx.streams.get(sourceOp.params!.stream as string);
-    const sink = this.ctx.streams.get(sinkOp.params!.stream as string);
-    if (!source || !sink) throw new SabotError(SqlState.undefinedTable, `a stream of job ${jobId} no longer exists`);
-    const abort = new AbortController();
-    const evalContext = dataflowEvalContext(abort.signal);
-    const stages = this.compile(graph, evalContext);
-    const [sourceTask] = await this.ctx.catalog.select('tasks', { job_id: jobId, operator_id: sourceOp.id });
-    const job: RunningJob = {
-      jobId, source: source.name, position: (sourceTask?.rows_processed as bigint | undefined) ?? 0n, abort, waiters: [],
-      done: Promise.resolve(),
-    };
-    this.jobs.set(jobId, job);
-    const sourceLog = await this.ctx.internalStreams.log(source);
-    const sinkLog = await this.ctx.internalStreams.log(sink);
-    job.done = (async () => {
-      try {
-        while (!abort.signal.aborted) {
-          if (sourceLog.end <= job.position) {
-            this.wake(job);
-            await sourceLog.waitFor(job.position + 1n, abort.signal).catch(() => undefined);
-            continue;
-          }
-          const end = sourceLog.end;
-          const out: RecordBatch[] = [];
-          let rows = 0;
-          for await (const { batch } of sourceLog.read(job.position, end)) {
-            let b = batch;
-            for (const stage of stages) b = stage(b);
-            if (b.numRows > 0) out.push(b);
-            rows += b.numRows;
-          }
-          if (out.length > 0) await sinkLog.append(out);
-          const read = end - job.position;
-          job.position = end;
-          await this.record(jobId, graph, job.position, read, BigInt(rows));
-          this.wake(job);
-        }
-      } catch (err) {
-        if (abort.signal.aborted) return;
-        const e = toSabotError(err);
-        await this.ctx.catalog.transaction(async (tx) => {
-          await tx.update('tasks', { job_id: jobId }, { state: 'failed', error_message: e.message });
-          await tx.update('jobs', { job_id: jobId }, { status: 'failed', error_message: e.message, completed_at: Date.now() * 1000 });
-        }).catch(() => undefined);
-        this.jobs.delete(jobId);
-        this.wake(job);
+    const { catalog } = this.ctx;
+    const [job] = await catalog.select('jobs', { job_id: jobId });
+    if (!job || job.status !== 'running') return;
+    const graph = parseJobGraph(job.job_graph_json as string);
+    const tasks = (await catalog.select('tasks', { job_id: jobId })).filter((t) => t.agent_id === this.ctx.agentId);
+    if (tasks.length === 0) return;
+    const positions = new Map((await catalog.select('source_positions', { job_id: jobId }))
+      .map((p) => [p.task_id as string, JSON.parse(p.position_json as string) as unknown]));
+    const counters = new Map<string, TaskCounter>();
+    const counter = (op: JobGraphOperator, index: number): TaskCounter | undefined => {
+      const t = tasks.find((x) => x.operator_id === op.id && x.task_index === index);
+      if (!t) return undefined;
+      let c = counters.get(t.task_id as string);
+      if (!c) {
+        c = { taskId: t.task_id as string, operatorId: op.id, rows: t.rows_processed as bigint, rejected: t.rows_rejected as bigint };
+        counters.set(c.taskId, c);
       }
+      return c;
+    };
+    const abort = new AbortController();
+    const evalContext = dataflowEvalContext(abort.signal, (job.started_at as number | null) ?? Date.now() * 1000);
+    const commit = (write: (tx: Parameters<Parameters<CatalogStore['transaction']>[0]>[0], now: number) => Promise<void>) =>
+      catalog.transaction((tx) => write(tx, Date.now() * 1000));
+    const pipelines: Pipeline[] = [];
+    const parallelism = graph.parallelism ?? 1;
+    try {
+      for (const path of pipelinePaths(graph)) {
+        const sourceStream = this.stream(path.source);
+        const sinkStream = this.stream(path.sink, graph);
+        const chain = compileChain(path.chain, operatorColumns(path.source), this.ctx.functions, evalContext);
+        for (let split = 0; split < parallelism; split++) {
+          const source = counter(path.source, split);
+          if (!source) continue;
+          const downstream = [...path.through, path.sink].map((op) => counter(op, split)).filter((c): c is TaskCounter => c !== undefined);
+          const position = positions.get(source.taskId) ?? null;
+          pipelines.push(new Pipeline({
+            jobId, sourceName: sourceStream.name, signal: abort.signal, commit, tasks: { source, downstream }, position,
+            split: await this.ctx.connectors.source(sourceStream.connector).open(sourceStream, {
+              split, splits: parallelism, position, columns: sourceStream.columns,
+            }),
+            sink: await this.ctx.connectors.sink(sinkStream.connector).open(sinkStream),
+            runChain: (batch) => runChain(chain, batch),
+          }));
+        }
+      }
+    } catch (err) {
+      abort.abort();
+      await this.fail(jobId, toSabotError(err));
+      return;
+    }
+    const running: RunningJob = { abort, pipelines, done: Promise.resolve() };
+    this.jobs.set(jobId, running);
+    running.done = (async () => {
+      let error: SabotError | undefined;
+      const ends = await Promise.all(pipelines.map((p) => p.run().catch((err: unknown) => {
+        error ??= toSabotError(err);
+        abort.abort();
+        return false;
+      })));
+      if (this.jobs.get(jobId) === running) this.jobs.delete(jobId);
+      if (error) await this.fail(jobId, error);
+      else if (ends.every((ended) => ended)) await this.complete(jobId);
     })();
   }
 
-  /** The filter/project operators between the source and the sink, compiled into stages. */
-  private compile(graph: JobGraph, evalContext: EvalContext): ChainStage[] {
-    const byId = new Map(graph.operators.map((o) => [o.id, o]));
-    const next = new Map(graph.edges.map((e) => [e.from, e.to]));
-    const source = graph.operators.find((o) => o.type === 'source')!;
-    const chain: JobGraphOperator[] = [];
-    for (let id = next.get(source.id); id !== undefined && byId.get(id)!.type !== 'sink'; id = next.get(id)) chain.push(byId.get(id)!);
-    return compileChain(chain, operatorColumns(source), this.ctx.functions, evalContext).stages;
+  /** Refuses (0A000) a job graph this agent cannot run: an operator or connector it lacks. */
+  checkRunnable(graph: JobGraph): void {
+    for (const path of pipelinePaths(graph)) {
+      const source = this.stream(path.source);
+      if (!this.ctx.connectors.canRead(source.connector)) {
+        throw new SabotError(SqlState.featureNotSupported, `dataflows cannot read ${source.connector} streams yet`);
+      }
+      const sink = this.stream(path.sink, graph);
+      if (!this.ctx.connectors.canWrite(sink.connector)) {
+        throw new SabotError(SqlState.featureNotSupported, `dataflows cannot write into ${sink.connector} streams`);
+      }
+    }
   }
 
-  private async record(jobId: string, graph: JobGraph, position: bigint, read: bigint, written: bigint): Promise<void> {
-    const now = Date.now() * 1000;
+  /** The stream an operator reads or writes; a sink without one keeps the dataflow's result. */
+  private stream(op: JobGraphOperator, graph?: JobGraph): StreamDefinition {
+    const name = op.params!.stream as string | null;
+    if (name === null && graph) return keptResult(graph.name, operatorColumns(op));
+    const stream = this.ctx.streams.get(name!);
+    if (!stream) throw new SabotError(SqlState.undefinedTable, `stream "${name}" no longer exists`);
+    return stream;
+  }
+
+  private async complete(jobId: string): Promise<void> {
     await this.ctx.catalog.transaction(async (tx) => {
-      for (const op of graph.operators) {
-        const [task] = await tx.select('tasks', { job_id: jobId, operator_id: op.id });
-        if (!task) continue;
-        const rows = op.type === 'source' ? position : (task.rows_processed as bigint) + (op.type === 'sink' ? written : read);
-        await tx.update('tasks', { task_id: task.task_id }, { rows_processed: rows, last_heartbeat: now });
-      }
-    });
+      const now = Date.now() * 1000;
+      await endTasks(tx, jobId, 'finished', now);
+      await tx.update('jobs', { job_id: jobId, status: 'running' }, { status: 'completed', completed_at: now });
+    }).catch(() => undefined);
   }
 
-  private wake(job: RunningJob): void {
-    const waiters = job.waiters;
-    job.waiters = [];
-    for (const w of waiters) w();
+  private async fail(jobId: string, error: SabotError): Promise<void> {
+    await this.ctx.catalog.transaction(async (tx) => {
+      const now = Date.now() * 1000;
+      const [job] = await tx.select('jobs', { job_id: jobId });
+      if (job?.status !== 'running') return;
+      await endTasks(tx, jobId, 'failed', now);
+      await tx.update('tasks', { job_id: jobId, state: 'failed' }, { error_message: error.message });
+      await tx.update('jobs', { job_id: jobId }, {
+        status: 'failed', error_message: error.message, completed_at: now, failure_count: (job.failure_count as number) + 1,
+      });
+    }).catch(() => undefined);
   }
 
-  /** FLUSH: resolves once every running job has passed what its source held when called. */
+  /** At start-up: resumes every running job with tasks on this agent. */
+  async recover(): Promise<void> {
+    const jobIds = new Set((await this.ctx.catalog.select('tasks', { agent_id: this.ctx.agentId })).map((t) => t.job_id as string));
+    for (const jobId of jobIds) await this.deploy(jobId);
+  }
+
+  /** FLUSH: resolves once every running pipeline has written what its source held when called. */
   async flush(): Promise<void> {
-    await Promise.all([...this.jobs.values()].map(async (job) => {
-      const source = this.ctx.streams.get(job.source);
-      if (!source) return;
-      const target = (await this.ctx.internalStreams.log(source)).end;
-      while (job.position < target && this.jobs.has(job.jobId)) {
-        await new Promise<void>((resolve) => job.waiters.push(resolve));
-      }
-    }));
+    await Promise.all([...this.jobs.values()].flatMap((job) => job.pipelines.map((p) => p.flush())));
   }
 
   async stop(jobId: string): Promise<void> {
@@ -152,7 +166,6 @@ export class LocalAgent {
     this.jobs.delete(jobId);
     job.abort.abort();
     await job.done;
-    this.wake(job);
   }
 
   async close(): Promise<void> {

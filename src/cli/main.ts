@@ -23,7 +23,7 @@ Options of serve:
   --tls-cert FILE           PEM certificate: enables TLS (sslmode=require)
   --tls-key FILE            PEM private key of the certificate
   --max-connections N       most concurrent sessions (default 1000)
-  --slots N                 task slots of the in-process agent (default 16)
+  --slots N                 task slots of the in-process agent (default 256)
   --help                    show this text
 `;
 

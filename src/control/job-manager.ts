@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { SabotError, SqlState } from '../errors.js';
 import { jobGraphId, parseJobGraph, type JobGraph } from '../plan/job-graph.js';
+import type { AgentEndpoint } from './agent-endpoint.js';
 import type { CatalogStore } from './catalog/catalog-store.js';
 import { openCatalog } from './catalog/open-catalog.js';
 import type { CatalogRow } from './catalog/schema.js';
@@ -58,6 +59,7 @@ function toStatus(row: CatalogRow): JobStatus {
 export class JobManager {
   private readonly ready: Promise<{ store: CatalogStore; engine: WorkflowEngine }>;
   private readonly ownsStore: boolean;
+  private readonly agents = new Map<string, AgentEndpoint>();
 
   constructor(options: JobManagerOptions = {}) {
     this.ownsStore = options.store === undefined;
@@ -73,6 +75,18 @@ export class JobManager {
     })();
     // The first call reports a failure to open; an unobserved rejection must not crash the process.
     this.ready.catch(() => undefined);
+  }
+
+  /** Tells the JobManager how to reach an agent (the server attaches its in-process agent). */
+  attachAgent(agentId: string, endpoint: AgentEndpoint): void {
+    this.agents.set(agentId, endpoint);
+  }
+
+  /** The endpoints of the agents holding tasks of a job. */
+  private async agentsOf(jobId: string): Promise<AgentEndpoint[]> {
+    const { store } = await this.ready;
+    const ids = new Set((await store.select('tasks', { job_id: jobId })).map((t) => t.agent_id as string | null));
+    return [...ids].flatMap((id) => (id !== null && this.agents.has(id) ? [this.agents.get(id)!] : []));
   }
 
   /** Resolves once the catalog is open and interrupted workflows have run to their end. */
@@ -97,6 +111,7 @@ export class JobManager {
     }
     const input: SubmitJobInput = { jobId, graph };
     await engine.run(SUBMIT_JOB, `${SUBMIT_JOB}:${jobId}`, input);
+    for (const agent of await this.agentsOf(jobId)) await agent.deploy(jobId);
     return jobId;
   }
 
@@ -111,23 +126,32 @@ export class JobManager {
     return (await store.select('jobs')).map(toStatus).sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime());
   }
 
+  /** Cancels a job: its agents stop its tasks, then the tasks end and give back their slots. */
   async cancelJob(jobId: string): Promise<void> {
-    await this.jobWorkflow(CANCEL_JOB, jobId, (s) => s !== 'canceled', 'it is already canceled');
+    await this.jobWorkflow(CANCEL_JOB, jobId, (s) => s !== 'canceled', 'it is already canceled', async () => {
+      for (const agent of await this.agentsOf(jobId)) await agent.stop(jobId);
+    });
   }
 
+  /** Pauses a running job: its agents stop its tasks at a recorded position; the tasks keep their slots. */
   async pauseJob(jobId: string): Promise<void> {
-    await this.jobWorkflow(PAUSE_JOB, jobId, (s) => s === 'running', 'only a running job can be paused');
+    await this.jobWorkflow(PAUSE_JOB, jobId, (s) => s === 'running', 'only a running job can be paused', async () => {
+      for (const agent of await this.agentsOf(jobId)) await agent.stop(jobId);
+    });
   }
 
+  /** Resumes a paused job from where its tasks stopped. */
   async resumeJob(jobId: string): Promise<void> {
     await this.jobWorkflow(RESUME_JOB, jobId, (s) => s === 'paused', 'only a paused job can be resumed');
+    for (const agent of await this.agentsOf(jobId)) await agent.deploy(jobId);
   }
 
   /**
    * Runs a one-job workflow. Its id counts the earlier runs of that kind for the job, so a
    * retry after a crash joins the interrupted run and a later request starts a new one.
    */
-  private async jobWorkflow(type: string, jobId: string, allowed: (status: string) => boolean, why: string): Promise<void> {
+  private async jobWorkflow(type: string, jobId: string, allowed: (status: string) => boolean, why: string,
+    before?: () => Promise<void>): Promise<void> {
     const { store, engine } = await this.ready;
     const [job] = await store.select('jobs', { job_id: jobId });
     if (!job) throw new SabotError(SqlState.undefinedObject, `job "${jobId}" does not exist`);
@@ -137,6 +161,7 @@ export class JobManager {
       throw new SabotError(SqlState.objectNotInPrerequisiteState, `cannot ${type.replace('_job', '')} job "${jobId}": ${why} (status ${String(job.status)})`);
     }
     const input: JobInput = { jobId };
+    await before?.();
     await engine.run(type, (unfinished?.workflow_id as string | undefined) ?? `${type}:${jobId}:${runs.length + 1}`, input);
   }
 

@@ -6,22 +6,41 @@ import { join } from 'node:path';
 import { CatalogStore } from '../../src/control/catalog/catalog-store.js';
 import { openCatalog } from '../../src/control/catalog/open-catalog.js';
 import { PostgresDriver } from '../../src/control/catalog/postgres/driver.js';
+import type { CatalogDriver } from '../../src/control/catalog/driver.js';
+import { migrate } from '../../src/control/catalog/migrations.js';
 import { SqliteDriver } from '../../src/control/catalog/sqlite/driver.js';
 import { SabotError } from '../../src/errors.js';
 import { freshDatabase } from '../support/postgres.js';
 
 /** Each dialect: a way to get a new, empty store and to clean up after it. */
-const dialects: [string, () => Promise<{ open(): Promise<CatalogStore>; cleanup(): Promise<void> }>][] = [
+const dialects: [string, () => Promise<{
+  open(): Promise<CatalogStore>; migrateTo(version: number, then: (driver: CatalogDriver) => Promise<void>): Promise<void>; cleanup(): Promise<void>;
+}>][] = [
   ['sqlite', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sabot-catalog-'));
     return {
       open: () => CatalogStore.open(new SqliteDriver(join(dir, 'catalog.db'))),
+      migrateTo: async (version, then) => {
+        const driver = new SqliteDriver(join(dir, 'catalog.db'));
+        await migrate(driver, version);
+        await then(driver);
+        await driver.close();
+      },
       cleanup: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }],
   ['postgres', async () => {
     const db = await freshDatabase('sabot_catalog');
-    return { open: () => CatalogStore.open(new PostgresDriver(db.url)), cleanup: db.drop };
+    return {
+      open: () => CatalogStore.open(new PostgresDriver(db.url)),
+      migrateTo: async (version, then) => {
+        const driver = new PostgresDriver(db.url);
+        await migrate(driver, version);
+        await then(driver);
+        await driver.close();
+      },
+      cleanup: db.drop,
+    };
   }],
 ];
 
@@ -36,6 +55,30 @@ for (const [dialect, make] of dialects) {
         const b = await env.open();
         assert.equal(await b.version(), CatalogStore.latestVersion);
         await b.close();
+      } finally {
+        await env.cleanup();
+      }
+    });
+
+    test('a catalog made by version 1 upgrades: its rows keep their values and get the new columns', async () => {
+      const env = await make();
+      try {
+        await env.migrateTo(1, async (driver) => {
+          const columns = ['task_id', 'job_id', 'operator_id', 'operator_type', 'operator_name', 'task_index', 'parallelism', 'state',
+            'rows_processed', 'bytes_processed', 'failure_count'];
+          await driver.run(`INSERT INTO ${driver.table('tasks')} (${columns.join(', ')}) VALUES (${columns.map((_, i) => driver.placeholder(i + 1)).join(', ')})`,
+            ['t1', 'j1', 'source_0', 'source', 'Source s', 0, 1, 'running', 42, 0, 0]);
+        });
+        const store = await env.open();
+        try {
+          assert.equal(await store.version(), CatalogStore.latestVersion);
+          const [task] = await store.select('tasks', { task_id: 't1' });
+          assert.equal(task!.rows_processed, 42n);
+          assert.equal(task!.rows_rejected, 0n);
+          assert.equal(await store.insert('source_positions', { task_id: 't1', job_id: 'j1', position_json: '{"0":7}', updated_at: 1 }), true);
+        } finally {
+          await store.close();
+        }
       } finally {
         await env.cleanup();
       }

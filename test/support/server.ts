@@ -43,6 +43,14 @@ export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): P
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
+  // Once ready, a server does not keep the test process alive on its own, so a test that
+  // fails before stopping it cannot hang the run: the exit handler kills it.
+  const holdProcess = (hold: boolean) => {
+    for (const handle of [child, child.stdout, child.stderr] as unknown as { ref?(): void; unref?(): void }[]) {
+      if (hold) handle.ref?.();
+      else handle.unref?.();
+    }
+  };
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -60,11 +68,13 @@ export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): P
       if (!m) return;
       clearTimeout(timer);
       child.stdout!.off('data', onData);
+      holdProcess(false);
       resolve({
         port: Number(m[1]),
         process: child,
         output: () => out,
         stop: () => {
+          holdProcess(true);
           if (child.exitCode === null) child.kill('SIGTERM');
           return exited;
         },

@@ -5,6 +5,10 @@ export interface CatalogColumn {
   name: string;
   type: SqlType;
   nullable?: boolean;
+  /** The schema version that added the column (1 when absent). */
+  since?: number;
+  /** SQL literal filling the column in existing rows when a later version adds it NOT NULL. */
+  default?: string;
 }
 
 /** A catalog table: its columns and primary key. Both store dialects create it from this. */
@@ -14,9 +18,12 @@ export interface CatalogTable {
   primaryKey: string[];
   /** Tables users can read as `sabot.<name>`; the rest are the control plane's own. */
   system: boolean;
+  /** The schema version that added the table (1 when absent). */
+  since?: number;
 }
 
-const col = (name: string, type: SqlType, nullable = false): CatalogColumn => ({ name, type, nullable });
+const col = (name: string, type: SqlType, nullable = false, added?: { since: number; default?: string }): CatalogColumn =>
+  ({ name, type, nullable, ...added });
 const text = Types.text;
 const int4 = Types.int4;
 const int8 = Types.int8;
@@ -57,7 +64,7 @@ export const catalogTables = [
       col('task_id', text), col('job_id', text), col('operator_id', text), col('operator_type', text), col('operator_name', text),
       col('task_index', int4), col('parallelism', int4), col('agent_id', text, true), col('slot_id', int4, true), col('state', text),
       col('rows_processed', int8), col('bytes_processed', int8), col('failure_count', int4), col('last_heartbeat', ts, true),
-      col('error_message', text, true),
+      col('error_message', text, true), col('rows_rejected', int8, false, { since: 2, default: '0' }),
     ],
   },
   {
@@ -103,6 +110,11 @@ export const catalogTables = [
       col('job_id', text), col('source', text), col('reason', text), col('payload', text, true), col('offset', text),
       col('recorded_at', ts),
     ],
+  },
+  {
+    // Where each source task resumes reading (Kafka offsets per partition, rows of a log, ...).
+    name: 'source_positions', system: true, primaryKey: ['task_id'], since: 2,
+    columns: [col('task_id', text), col('job_id', text), col('position_json', text), col('updated_at', ts)],
   },
 ] as const satisfies readonly CatalogTable[];
 

@@ -1,3 +1,4 @@
+import { endTasks } from '../agents.js';
 import type { WorkflowDefinition } from './workflow-engine.js';
 
 export interface JobInput {
@@ -20,19 +21,7 @@ export const cancelJob: WorkflowDefinition<JobInput> = {
     },
     {
       name: 'release_slots',
-      run: async ({ tx, input }) => {
-        const tasks = await tx.select('tasks', { job_id: input.jobId });
-        const perAgent = new Map<string, number>();
-        for (const t of tasks) if (t.agent_id !== null) perAgent.set(t.agent_id as string, (perAgent.get(t.agent_id as string) ?? 0) + 1);
-        for (const [agentId, n] of perAgent) {
-          const [agent] = await tx.select('agents', { agent_id: agentId });
-          if (agent) {
-            await tx.update('agents', { agent_id: agentId },
-              { available_slots: Math.min(agent.max_workers as number, (agent.available_slots as number) + n) });
-          }
-        }
-        await tx.update('tasks', { job_id: input.jobId }, { state: 'canceled' });
-      },
+      run: async ({ tx, input, now }) => endTasks(tx, input.jobId, 'canceled', now),
     },
     {
       name: 'mark_canceled',

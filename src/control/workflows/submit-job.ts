@@ -70,19 +70,33 @@ export const submitJob: WorkflowDefinition<SubmitJobInput> = {
         const [graphRow] = await tx.select('execution_graphs', { job_id: input.jobId });
         const g = JSON.parse(graphRow!.graph_json as string) as ExecutionGraph;
         const agents = (await tx.select('agents', { status: 'alive' })).filter((a) => (a.available_slots as number) > 0);
+        // Slot sharing: subtask i of every operator of the job shares one slot, so a job
+        // needs as many slots as its largest parallelism, whatever its operator count.
+        const groups = new Map<number, ExecutionGraph['tasks']>();
+        for (const t of g.tasks) groups.set(t.taskIndex, [...(groups.get(t.taskIndex) ?? []), t]);
         const free = agents.reduce((n, a) => n + (a.available_slots as number), 0);
-        if (free < g.tasks.length) {
-          throw new SabotError(SqlState.insufficientResources, `not enough task slots: the job needs ${g.tasks.length}, the alive agents have ${free} free`,
-            { hint: 'Lower the parallelism or start more agents (sabot agent).', userFault: false, retryable: true });
+        if (free < groups.size) {
+          throw new SabotError(SqlState.insufficientResources, `not enough task slots: the job needs ${groups.size}, the alive agents have ${free} free`,
+            { hint: 'Lower the parallelism, drop dataflows, or start more agents (sabot agent).', userFault: false, retryable: true });
         }
-        // Spread tasks over agents, most free slots first, one slot per task.
-        const slots = agents.map((a) => ({ id: a.agent_id as string, left: a.available_slots as number, next: (a.max_workers as number) - (a.available_slots as number) }));
-        for (const t of g.tasks) {
+        const slots = agents.map((a) => ({ id: a.agent_id as string, left: a.available_slots as number, next: 0 }));
+        const used = new Map<string, Set<number>>();
+        for (const t of await tx.select('tasks')) {
+          if (t.agent_id !== null && t.slot_id !== null && t.job_id !== input.jobId) {
+            used.set(t.agent_id as string, (used.get(t.agent_id as string) ?? new Set()).add(t.slot_id as number));
+          }
+        }
+        for (const group of groups.values()) {
           slots.sort((a, b) => b.left - a.left);
           const agent = slots[0]!;
           agent.left--;
-          await tx.update('tasks', { task_id: t.taskId }, { agent_id: agent.id, slot_id: agent.next++, state: 'scheduled' });
-          await tx.insert('task_assignments', { job_id: input.jobId, task_id: t.taskId, agent_id: agent.id, assigned_at: now, reason: 'initial_deploy' });
+          const taken = used.get(agent.id) ?? new Set<number>();
+          while (taken.has(agent.next)) agent.next++;
+          const slot = agent.next++;
+          for (const t of group) {
+            await tx.update('tasks', { task_id: t.taskId }, { agent_id: agent.id, slot_id: slot, state: 'scheduled' });
+            await tx.insert('task_assignments', { job_id: input.jobId, task_id: t.taskId, agent_id: agent.id, assigned_at: now, reason: 'initial_deploy' });
+          }
         }
         for (const a of slots) await tx.update('agents', { agent_id: a.id }, { available_slots: a.left });
         await setStatus(tx, input.jobId, 'deploying');

@@ -64,6 +64,10 @@ export function planCreateStream(s: CreateStreamStatement, session: SessionConte
     parameterTypes: [],
     columns: null,
     execute: async (_params, ctx) => {
+      if (session.streams.result(s.name)) {
+        throw new SabotError(SqlState.duplicateTable, `relation "${s.name}" already exists`,
+          { position: s.pos + 1, detail: `Dataflow ${s.name} keeps its result under that name.` });
+      }
       const created = await session.catalog.insert('streams', {
         name: s.name, connector, schema_json: JSON.stringify(schema), options_json: JSON.stringify(options),
         created_at: ctx.statementStart,

@@ -19,8 +19,7 @@ export function planDrop(s: DropStatement, session: SessionContext): StatementPl
           const [dataflow] = await session.catalog.select('dataflows', { name });
           const jobId = dataflow?.job_id as string | null | undefined;
           const job = jobId ? await session.jobs.getJobStatus(jobId) : undefined;
-          if (jobId) await session.agent.stop(jobId);
-          if (job && job.status !== 'canceled') await session.jobs.cancelJob(job.jobId);
+          if (job && !['canceled', 'completed', 'failed'].includes(job.status)) await session.jobs.cancelJob(job.jobId);
         }
       }
       await session.catalog.transaction(async (tx) => {
@@ -36,7 +35,7 @@ export function planDrop(s: DropStatement, session: SessionContext): StatementPl
             }
           }
           const removed = await tx.delete(s.object === 'stream' ? 'streams' : 'dataflows', { name });
-          if (removed > 0 && s.object === 'stream') dropped.push(name);
+          if (removed > 0) dropped.push(name);
           if (removed === 0) {
             if (!s.ifExists) throw new SabotError(SqlState.undefinedObject, `${s.object} "${name}" does not exist`, { position: s.pos + 1 });
             session.notice(new SabotError(SqlState.successfulCompletion, `${s.object} "${name}" does not exist, skipping`, { severity: 'NOTICE' }));
@@ -44,9 +43,10 @@ export function planDrop(s: DropStatement, session: SessionContext): StatementPl
         }
       });
       for (const name of dropped) {
-        const stream = session.streams.get(name);
-        session.streams.remove(name);
-        if (stream?.connector === 'internal') await session.internalStreams.remove(name);
+        const stream = s.object === 'stream' ? session.streams.get(name) : session.streams.result(name);
+        if (s.object === 'stream') session.streams.remove(name);
+        else session.streams.removeResult(name);
+        if (stream?.connector === 'internal' || stream?.connector === 'result') await session.internalStreams.remove(stream);
       }
       return { kind: 'command', tag };
     },

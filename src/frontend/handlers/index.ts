@@ -35,7 +35,7 @@ export function planStatement(statement: Statement, session: SessionContext, par
     case 'show-objects': return planShowObjects(statement, session);
     case 'create-dataflow': return planCreateDataflow(statement, session, source);
     case 'flush': return planFlush(session);
-    case 'alter-dataflow': return planAlterDataflow(statement);
+    case 'alter-dataflow': return planAlterDataflow(statement, session);
     case 'explain': return planExplain(statement, session);
     case 'insert': return planInsert(statement, session);
     case 'unsupported': return planUnsupported(statement);

@@ -95,7 +95,7 @@ function bindItem(item: FromItem, sources: RelationSources, bindCondition: BindC
  */
 async function streamRows(stream: StreamDefinition, internal: InternalStreams, pos: number): Promise<Rows> {
   const rows: Rows = [];
-  if (stream.connector === 'internal') {
+  if (stream.connector === 'internal' || stream.connector === 'result') {
     const log = await internal.log(stream);
     for await (const { batch } of log.read(0n)) for (const row of rowsFromBatch(stream.columns, batch)) rows.push(row);
     return rows;
@@ -126,7 +126,7 @@ function resolveRelation(ref: Extract<FromItem, { kind: 'table' }>, sources: Rel
   if (ref.name.length > 2) return undefined;
   const [schema, name] = ref.name.length === 2 ? ref.name as [string, string] : [null, ref.name[0]!];
   const catalog = sources.catalog;
-  const stream = schema === null || schema === 'public' ? sources.streams.get(name) : undefined;
+  const stream = schema === null || schema === 'public' ? sources.streams.get(name) ?? sources.streams.result(name) : undefined;
   if (stream) return { name, columns: stream.columns, rows: () => streamRows(stream, sources.internalStreams, ref.pos) };
   const table = schema === null || schema === 'sabot' ? catalogTable(name) : undefined;
   if (table?.system) {

@@ -1,0 +1,203 @@
+import type { RecordBatch } from 'apache-arrow';
+import type { RejectedRecord, SinkWriter, SourceBatch, SourceSplit } from '../connectors/connector.js';
+import type { CatalogAccess } from '../control/catalog/catalog-store.js';
+import type { ChainRejection } from '../runtime/operator-chain.js';
+
+/** A round ends after this many rows, or this long after its first batch, whichever comes first. */
+const ROUND_ROWS = 262_144;
+const ROUND_MS = 50;
+/** How long a round waits for one more batch once it has some, before writing what it has. */
+const ROUND_IDLE_MS = 5;
+
+/** What a pipeline records about one of its tasks, accumulated across the job's pipelines. */
+export interface TaskCounter {
+  taskId: string;
+  operatorId: string;
+  rows: bigint;
+  rejected: bigint;
+}
+
+/** How a pipeline runs its chain over a batch (inline, or over the morsel pool). */
+export type ChainRunner = (batch: RecordBatch) => Promise<{ batch: RecordBatch; rejected: ChainRejection[] }> | { batch: RecordBatch; rejected: ChainRejection[] };
+
+export interface PipelineTasks {
+  source: TaskCounter;
+  /** The tasks of the chained operators and of the sink: each counts the rows that left it. */
+  downstream: TaskCounter[];
+}
+
+export interface PipelineOptions {
+  jobId: string;
+  /** Name of the stream read, for dead letters. */
+  sourceName: string;
+  split: SourceSplit;
+  /** Where the split was opened (null: its beginning). */
+  position: unknown;
+  sink: SinkWriter;
+  runChain: ChainRunner;
+  tasks: PipelineTasks;
+  /** Commits what a round did (positions, counters, dead letters) in one catalog transaction. */
+  commit: (write: (tx: CatalogAccess, now: number) => Promise<void>) => Promise<void>;
+  signal: AbortSignal;
+}
+
+interface FlushWaiter {
+  mark: unknown;
+  resolve: () => void;
+}
+
+const TIMEOUT = Symbol('timeout');
+
+function positionText(position: unknown): string {
+  if (position === null) return '0';
+  return typeof position === 'string' || typeof position === 'number' ? String(position) : JSON.stringify(position);
+}
+
+/**
+ * One source split, the chained stateless operators and the sink, run in rounds: take the
+ * batches the split has (up to a round's size), run the chain, write the sink, then record
+ * the split's position, the tasks' counters and the rejected rows in one transaction. A
+ * restart resumes at the recorded position; a crash between the sink write and the record
+ * repeats that round's rows (at least once).
+ */
+export class Pipeline {
+  /** Batches taken from the split and not yet written and recorded. */
+  private unwritten = 0;
+  private waiters: FlushWaiter[] = [];
+  private ended = false;
+  /** The split's position after the last batch taken into a round. */
+  private position: unknown;
+
+  constructor(private readonly o: PipelineOptions) {
+    this.position = o.position;
+  }
+
+  private take(): Promise<SourceBatch | null> {
+    return this.o.split.next(this.o.signal).then((r) => {
+      if (r !== null) this.unwritten++;
+      return r;
+    });
+  }
+
+  /** Runs until the split ends (resolves true) or the signal aborts (resolves false). */
+  async run(): Promise<boolean> {
+    try {
+      let pending: Promise<SourceBatch | null> | null = this.take();
+      for (;;) {
+        const taken: SourceBatch[] = [];
+        let rows = 0;
+        let exhausted = false;
+        const started = performance.now();
+        for (;;) {
+          let r: SourceBatch | null | typeof TIMEOUT;
+          if (taken.length === 0) {
+            r = await pending!;
+          } else {
+            let timer: NodeJS.Timeout | undefined;
+            const wait = Math.max(0, Math.min(ROUND_IDLE_MS, ROUND_MS - (performance.now() - started)));
+            r = await Promise.race([pending!, new Promise<typeof TIMEOUT>((resolve) => { timer = setTimeout(resolve, wait, TIMEOUT); })]);
+            clearTimeout(timer);
+          }
+          if (r === TIMEOUT) break;
+          pending = null;
+          if (r === null) {
+            exhausted = true;
+            break;
+          }
+          taken.push(r);
+          rows += r.batch.numRows;
+          pending = this.take();
+          if (rows >= ROUND_ROWS || performance.now() - started >= ROUND_MS) break;
+        }
+        if (taken.length > 0) await this.round(taken);
+        if (exhausted) {
+          this.ended = true;
+          return !this.o.signal.aborted;
+        }
+        // Let connections and other dataflows run between rounds.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.ended = true;
+      this.wakeAll();
+      await Promise.all([this.o.split.close(), this.o.sink.close()]);
+    }
+  }
+
+  private async round(taken: SourceBatch[]): Promise<void> {
+    const out: RecordBatch[] = [];
+    const rejected: { record: RejectedRecord; position: unknown }[] = [];
+    let read = 0;
+    let written = 0;
+    let previous = this.position;
+    const rejectedBy = new Map<string, number>();
+    const count = (operator: string) => rejectedBy.set(operator, (rejectedBy.get(operator) ?? 0) + 1);
+    for (const t of taken) {
+      read += t.batch.numRows;
+      for (const record of t.rejected ?? []) {
+        rejected.push({ record, position: positionText(previous) });
+        count(this.o.tasks.source.operatorId);
+      }
+      const r = await this.o.runChain(t.batch);
+      for (const x of r.rejected) count(x.operator);
+      if (r.batch.numRows > 0) out.push(r.batch);
+      written += r.batch.numRows;
+      // Rows of one batch share its start position; #k tells them apart.
+      r.rejected.forEach((x, k) => rejected.push({
+        record: { source: this.o.sourceName, reason: `${x.reason} (SQLSTATE ${x.sqlstate}) in ${x.operator}`, payload: x.payload, offset: null },
+        position: `${positionText(previous)}#${k}`,
+      }));
+      previous = t.position;
+    }
+    await this.o.sink.write(out);
+    const tasks = this.o.tasks;
+    tasks.source.rows += BigInt(read);
+    for (const t of tasks.downstream) {
+      t.rows += BigInt(written);
+      t.rejected += BigInt(rejectedBy.get(t.operatorId) ?? 0);
+    }
+    tasks.source.rejected += BigInt(rejectedBy.get(tasks.source.operatorId) ?? 0);
+    this.position = taken[taken.length - 1]!.position;
+    const position = JSON.stringify(this.position);
+    await this.o.commit(async (tx, now) => {
+      const row = { job_id: this.o.jobId, position_json: position, updated_at: now };
+      if (!await tx.insert('source_positions', { task_id: tasks.source.taskId, ...row })) {
+        await tx.update('source_positions', { task_id: tasks.source.taskId }, row);
+      }
+      for (const t of [tasks.source, ...tasks.downstream]) {
+        await tx.update('tasks', { task_id: t.taskId }, { rows_processed: t.rows, rows_rejected: t.rejected, last_heartbeat: now });
+      }
+      for (const { record, position: at } of rejected) {
+        await tx.insert('dead_letters', {
+          job_id: this.o.jobId, source: record.source, reason: record.reason, payload: record.payload,
+          offset: record.offset !== null ? record.offset.toString() : String(at), recorded_at: now,
+        });
+      }
+    });
+    this.unwritten -= taken.length;
+    this.wakePassed();
+  }
+
+  /** Resolves once every row the split holds now has been written and recorded (or the pipeline ended). */
+  async flush(): Promise<void> {
+    if (this.ended) return;
+    const mark = await this.o.split.flushMark();
+    if (this.ended || (this.unwritten === 0 && this.o.split.passed(mark))) return;
+    await new Promise<void>((resolve) => this.waiters.push({ mark, resolve }));
+  }
+
+  private wakePassed(): void {
+    if (this.unwritten !== 0) return;
+    const keep: FlushWaiter[] = [];
+    for (const w of this.waiters) {
+      if (this.o.split.passed(w.mark)) w.resolve();
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+
+  private wakeAll(): void {
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+  }
+}

@@ -1,0 +1,107 @@
+import type { StreamDefinition } from '../../control/catalog/streams.js';
+import type { SourceBatch, SourceConnector, SourceOpenOptions, SourceSplit } from '../connector.js';
+import { NexmarkGenerator } from './generator.js';
+import type { NexmarkKind } from './schema.js';
+
+/** Events of the Nexmark sequence a split generates in a row before the next split's turn (with several splits). */
+export const BLOCK_EVENTS = 50 * 8192;
+/** Rows per batch in a dataflow: large enough to amortize per-batch work, small enough to stay in cache. */
+export const DATAFLOW_BATCH_ROWS = 8192;
+
+/**
+ * A split of a Nexmark stream. The event sequence is cut into blocks of BLOCK_EVENTS;
+ * split i of n generates blocks i, i+n, ... (one split: the whole sequence in order).
+ * The position is the number of the next event. With `rate`, event times advance at that
+ * many events per second and batches are paced to the wall clock.
+ */
+class NexmarkSplit implements SourceSplit {
+  private generator: NexmarkGenerator | null = null;
+  private readonly total: number | undefined;
+  private readonly rate: number | undefined;
+  private readonly startedAt = performance.now();
+  private readonly startEvent: number;
+
+  constructor(private readonly stream: StreamDefinition, private readonly split: number, private readonly splits: number,
+    private position: number) {
+    const o = stream.options;
+    this.total = o.events === undefined ? undefined : Number(o.events);
+    this.rate = o.rate === undefined || Number(o.rate) === 0 ? undefined : Number(o.rate);
+    this.position = this.ownEventAtOrAfter(position);
+    this.startEvent = this.position;
+  }
+
+  private ownEventAtOrAfter(n: number): number {
+    if (this.splits === 1) return n;
+    const block = Math.floor(n / BLOCK_EVENTS);
+    const ahead = (((this.split - (block % this.splits)) % this.splits) + this.splits) % this.splits;
+    return ahead === 0 ? n : (block + ahead) * BLOCK_EVENTS;
+  }
+
+  private get exhausted(): boolean {
+    return this.total !== undefined && this.position >= this.total;
+  }
+
+  async next(signal: AbortSignal): Promise<SourceBatch | null> {
+    for (;;) {
+      if (signal.aborted || this.exhausted) return null;
+      if (this.generator === null) {
+        const blockEnd = this.splits === 1 ? undefined : (Math.floor(this.position / BLOCK_EVENTS) + 1) * BLOCK_EVENTS;
+        const end = blockEnd === undefined ? this.total : Math.min(blockEnd, this.total ?? blockEnd);
+        const o = this.stream.options;
+        this.generator = new NexmarkGenerator({
+          kind: o.kind as NexmarkKind, events: end, startEvent: this.position, batchSize: DATAFLOW_BATCH_ROWS,
+          seed: o.seed === undefined ? undefined : Number(o.seed), eventsPerSecond: this.rate,
+        });
+      }
+      if (this.rate !== undefined) await this.pace(signal);
+      if (signal.aborted) return null;
+      const batch = this.generator.nextBatch();
+      const watermark = this.generator.watermark();
+      const nextEvent = this.generator.nextEvent;
+      if (batch === null || this.generator.done) {
+        this.generator = null;
+        this.position = this.ownEventAtOrAfter(nextEvent);
+      } else {
+        this.position = nextEvent;
+      }
+      if (batch !== null) return { batch, position: this.position, watermark };
+    }
+  }
+
+  /** Waits until the wall clock has caught up with the events generated at `rate`. */
+  private async pace(signal: AbortSignal): Promise<void> {
+    const due = this.startedAt + ((this.position - this.startEvent) / this.splits / this.rate!) * 1000;
+    const wait = due - performance.now();
+    if (wait <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, wait);
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async flushMark(): Promise<unknown> {
+    // A bounded run is appended all at once when it is created: FLUSH waits for its end.
+    return this.total;
+  }
+
+  passed(mark: unknown): boolean {
+    return mark === undefined || this.exhausted;
+  }
+
+  async close(): Promise<void> {
+    this.generator = null;
+  }
+}
+
+/** `connector = 'nexmark'`: the built-in generator as a dataflow source. */
+export const nexmarkSource: SourceConnector = {
+  async open(stream: StreamDefinition, options: SourceOpenOptions): Promise<SourceSplit> {
+    const position = options.position === null ? 0 : Number(options.position);
+    return new NexmarkSplit(stream, options.split, options.splits, position);
+  },
+};
