@@ -60,7 +60,7 @@ function leadExponent(d: Decimal): number {
   return absBig(d.unscaled).toString().length - 1 - d.scale;
 }
 
-/** floor(|d| * 10^k). */
+/** floor(|d| * 10^k): |d| in fixed point with k decimals. */
 function shifted(d: Decimal, k: number): bigint {
   const s = k - d.scale;
   const u = absBig(d.unscaled);
@@ -114,11 +114,6 @@ function approxLn(d: Decimal): number {
 // ---------------------------------------------------------------------------------------
 // Fixed point
 
-/** |d| as an integer X = |d| * 10^w, rounded down. */
-function fixed(d: Decimal, w: number): bigint {
-  return shifted(d, w);
-}
-
 function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
   let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
@@ -158,7 +153,7 @@ function lnFixed(d: Decimal, scale: number): bigint {
   const n = Math.max(0, Math.ceil(Math.log2(Math.abs(approxLn(d)) / 0.00995)) + 1);
   const W = scale + Math.ceil(n * 0.302) + GUARD;
   const one = pow10n(W);
-  let X = inverted ? pow10n(d.scale + W) / absBig(d.unscaled) : fixed(d, W);
+  let X = inverted ? pow10n(d.scale + W) / absBig(d.unscaled) : shifted(d, W);
   const limit = (one * 101n) / 100n;
   let halvings = 0;
   while (X > limit) {
@@ -199,7 +194,7 @@ export function numericSqrt(d: Decimal): Decimal {
   const rscale = resultScale(MIN_SIG_DIGITS - sweight, d);
   // One more digit than needed: floor(sqrt) keeps the digit that decides the rounding.
   const w = rscale + 1;
-  return decimalAt(isqrt(fixed(d, 2 * w)), w, rscale);
+  return decimalAt(isqrt(shifted(d, 2 * w)), w, rscale);
 }
 
 export function numericExp(d: Decimal): Decimal {
