@@ -101,6 +101,7 @@ export const SqlState = {
   undefinedObject: '42704',
   undefinedParameter: '42P02',
   duplicateTable: '42P07',
+  duplicateColumn: '42701',
   duplicateObject: '42710',
   duplicatePreparedStatement: '42P05',
   duplicateCursor: '42P03',

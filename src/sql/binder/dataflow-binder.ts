@@ -122,6 +122,15 @@ export function bindDataflow(s: CreateDataflowStatement, ctx: DataflowBindContex
   const body = bindQuery(s.query);
   if (params.final().length > 0) throw new SabotError(SqlState.undefinedParameter, 'a dataflow cannot have parameters');
   if (s.sink === null) {
+    // The result is read by column name, as a view's is: each name once.
+    const seen = new Set<string>();
+    for (const c of body.columns) {
+      if (seen.has(c.name)) {
+        throw new SabotError(SqlState.duplicateColumn, `column "${c.name}" specified more than once`,
+          { position: s.pos + 1, hint: 'Name the result columns with AS.' });
+      }
+      seen.add(c.name);
+    }
     operators.push({ kind: 'sink', id: id('sink'), input: body.id, stream: null, columns: body.columns });
     return { name: s.name, operators };
   }
