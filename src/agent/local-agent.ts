@@ -10,7 +10,7 @@ import type { FunctionRegistry } from '../functions/scalar-function.js';
 import { parseJobGraph, type JobGraph, type JobGraphOperator } from '../plan/job-graph.js';
 import { compileChain, dataflowEvalContext, operatorColumns, runChain } from '../runtime/operator-chain.js';
 import { pipelinePaths } from './job-layout.js';
-import { Pipeline, type TaskCounter } from './pipeline.js';
+import { Pipeline, resumePosition, type TaskCounter } from './pipeline.js';
 
 export interface AgentContext {
   agentId: string;
@@ -46,8 +46,6 @@ export class LocalAgent implements AgentEndpoint {
     const graph = parseJobGraph(job.job_graph_json as string);
     const tasks = (await catalog.select('tasks', { job_id: jobId })).filter((t) => t.agent_id === this.ctx.agentId);
     if (tasks.length === 0) return;
-    const positions = new Map((await catalog.select('source_positions', { job_id: jobId }))
-      .map((p) => [p.task_id as string, JSON.parse(p.position_json as string) as unknown]));
     const counters = new Map<string, TaskCounter>();
     const counter = (op: JobGraphOperator, index: number): TaskCounter | undefined => {
       const t = tasks.find((x) => x.operator_id === op.id && x.task_index === index);
@@ -74,13 +72,13 @@ export class LocalAgent implements AgentEndpoint {
           const source = counter(path.source, split);
           if (!source) continue;
           const downstream = [...path.through, path.sink].map((op) => counter(op, split)).filter((c): c is TaskCounter => c !== undefined);
-          const position = positions.get(source.taskId) ?? null;
+          const sink = await this.ctx.connectors.sink(sinkStream.connector).open(sinkStream);
+          const position = await resumePosition(catalog, source.taskId, sink);
           pipelines.push(new Pipeline({
-            jobId, sourceName: sourceStream.name, signal: abort.signal, commit, tasks: { source, downstream }, position,
+            jobId, sourceName: sourceStream.name, signal: abort.signal, commit, tasks: { source, downstream }, position, sink,
             split: await this.ctx.connectors.source(sourceStream.connector).open(sourceStream, {
               split, splits: parallelism, position, columns: sourceStream.columns,
             }),
-            sink: await this.ctx.connectors.sink(sinkStream.connector).open(sinkStream),
             runChain: (batch) => runChain(chain, batch),
           }));
         }

@@ -1,6 +1,6 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { RejectedRecord, SinkWriter, SourceBatch, SourceSplit } from '../connectors/connector.js';
-import type { CatalogAccess } from '../control/catalog/catalog-store.js';
+import type { CatalogAccess, CatalogStore } from '../control/catalog/catalog-store.js';
 import type { ChainRejection } from '../runtime/operator-chain.js';
 
 /** A round ends after this many rows, or this long after its first batch, whichever comes first. */
@@ -47,6 +47,44 @@ interface FlushWaiter {
 }
 
 const TIMEOUT = Symbol('timeout');
+
+/** Tests kill the process at a point of a round (SABOT_CRASH_IN_ROUND=before-write|after-write) to check what a restart makes of it. */
+function crashHook(point: string): void {
+  if (process.env.SABOT_CRASH_IN_ROUND === point) process.kill(process.pid, 'SIGKILL');
+}
+
+const NO_PENDING = { pending_json: null, sink_mark: null, pending_at: null };
+
+/** The tag a pipeline's writes carry: a nonzero 32-bit FNV-1a hash of its source task's id. */
+export function writerTag(taskId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < taskId.length; i++) h = Math.imul(h ^ taskId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) || 1;
+}
+
+async function savePosition(tx: CatalogAccess, taskId: string, jobId: string, position: unknown, now: number,
+  pending: Record<string, unknown>): Promise<void> {
+  const row = { job_id: jobId, position_json: JSON.stringify(position), updated_at: now, ...pending };
+  if (!await tx.insert('source_positions', { task_id: taskId, ...row })) await tx.update('source_positions', { task_id: taskId }, row);
+}
+
+/**
+ * Where a source task resumes: its recorded position, or, when a round was in flight into
+ * a transactional sink at a crash, that round's end if the sink holds its write. Settles
+ * the record (dead letters of a round that did not land are removed: it runs again).
+ */
+export async function resumePosition(catalog: CatalogStore, taskId: string, sink: SinkWriter): Promise<unknown> {
+  const [row] = await catalog.select('source_positions', { task_id: taskId });
+  if (!row) return null;
+  if (row.pending_json === null) return JSON.parse(row.position_json as string) as unknown;
+  const landed = sink.transactional !== undefined && await sink.transactional.wroteSince(row.sink_mark as string, writerTag(taskId));
+  const position = landed ? row.pending_json as string : row.position_json as string;
+  await catalog.transaction(async (tx) => {
+    if (!landed) await tx.delete('dead_letters', { job_id: row.job_id, recorded_at: row.pending_at });
+    await tx.update('source_positions', { task_id: taskId }, { position_json: position, ...NO_PENDING });
+  });
+  return JSON.parse(position) as unknown;
+}
 
 function positionText(position: unknown): string {
   if (position === null) return '0';
@@ -149,30 +187,47 @@ export class Pipeline {
       }));
       previous = t.position;
     }
-    await this.o.sink.write(out);
     const tasks = this.o.tasks;
-    tasks.source.rows += BigInt(read);
-    for (const t of tasks.downstream) {
-      t.rows += BigInt(written);
-      t.rejected += BigInt(rejectedBy.get(t.operatorId) ?? 0);
-    }
-    tasks.source.rejected += BigInt(rejectedBy.get(tasks.source.operatorId) ?? 0);
-    this.position = taken[taken.length - 1]!.position;
-    const position = JSON.stringify(this.position);
-    await this.o.commit(async (tx, now) => {
-      const row = { job_id: this.o.jobId, position_json: position, updated_at: now };
-      if (!await tx.insert('source_positions', { task_id: tasks.source.taskId, ...row })) {
-        await tx.update('source_positions', { task_id: tasks.source.taskId }, row);
-      }
-      for (const t of [tasks.source, ...tasks.downstream]) {
-        await tx.update('tasks', { task_id: t.taskId }, { rows_processed: t.rows, rows_rejected: t.rejected, last_heartbeat: now });
-      }
+    const next = taken[taken.length - 1]!.position;
+    const deadLetters = async (tx: CatalogAccess, now: number) => {
       for (const { record, position: at } of rejected) {
         await tx.insert('dead_letters', {
           job_id: this.o.jobId, source: record.source, reason: record.reason, payload: record.payload,
           offset: record.offset !== null ? record.offset.toString() : String(at), recorded_at: now,
         });
       }
+    };
+    const transactional = this.o.sink.transactional;
+    let recorded = false;
+    if (transactional && out.length > 0) {
+      // The round's end is recorded as pending before the tagged write; a restart asks the
+      // sink whether the write landed, and takes the pending position only if it did.
+      const mark = await transactional.mark();
+      await this.o.commit(async (tx, now) => {
+        await savePosition(tx, tasks.source.taskId, this.o.jobId, this.position, now,
+          { pending_json: JSON.stringify(next), sink_mark: mark, pending_at: now });
+        await deadLetters(tx, now);
+      });
+      recorded = true;
+      crashHook('before-write');
+      await this.o.sink.write(out, writerTag(tasks.source.taskId));
+      crashHook('after-write');
+    } else {
+      await this.o.sink.write(out);
+    }
+    tasks.source.rows += BigInt(read);
+    for (const t of tasks.downstream) {
+      t.rows += BigInt(written);
+      t.rejected += BigInt(rejectedBy.get(t.operatorId) ?? 0);
+    }
+    tasks.source.rejected += BigInt(rejectedBy.get(tasks.source.operatorId) ?? 0);
+    this.position = next;
+    await this.o.commit(async (tx, now) => {
+      await savePosition(tx, tasks.source.taskId, this.o.jobId, next, now, NO_PENDING);
+      for (const t of [tasks.source, ...tasks.downstream]) {
+        await tx.update('tasks', { task_id: t.taskId }, { rows_processed: t.rows, rows_rejected: t.rejected, last_heartbeat: now });
+      }
+      if (!recorded) await deadLetters(tx, now);
     });
     this.unwritten -= taken.length;
     this.wakePassed();

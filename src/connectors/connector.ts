@@ -59,8 +59,21 @@ export interface SourceConnector {
 }
 
 export interface SinkWriter {
-  /** Writes batches (the stream's columns, in order); resolves once they are durable or delivered. */
-  write(batches: readonly RecordBatch[]): Promise<void>;
+  /**
+   * Writes batches (the stream's columns, in order); resolves once they are durable or
+   * delivered. `writer` tags the write for `transactional` sinks (0: untagged).
+   */
+  write(batches: readonly RecordBatch[], writer?: number): Promise<void>;
+  /**
+   * Present on sinks that can tell, after a crash, whether a tagged write reached them
+   * (internal logs): the agent then records a round's input position exactly once.
+   */
+  transactional?: {
+    /** A mark of what the sink holds now, taken before a write. */
+    mark(): Promise<string>;
+    /** Whether a write tagged `writer` completed after `mark`. */
+    wroteSince(mark: string, writer: number): Promise<boolean>;
+  };
   close(): Promise<void>;
 }
 

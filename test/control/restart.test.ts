@@ -111,3 +111,21 @@ test('stopped in the middle of a dataflow, a restart goes on where it stopped: n
   assert.ok(BigInt(before) > 0n && BigInt(before) < 460_000n, `the stop came in the middle of the run (${before} of 460000 rows)`);
   assert.equal(await second.stop(), 0);
 });
+
+for (const point of ['before-write', 'after-write']) {
+  test(`killed in a round ${point === 'before-write' ? 'before' : 'after'} its write into a stream, a restart writes each row once`, async () => {
+    const args = ['--data-dir', tempDataDir()];
+    const first = await startServer(args, { SABOT_CRASH_IN_ROUND: point });
+    await sql(first, `CREATE STREAM src (n INT); CREATE STREAM dst (n INT, q INT);
+      CREATE DATAFLOW divide AS INSERT INTO dst SELECT n, 100 / n FROM src`);
+    await sql(first, 'INSERT INTO src VALUES (1), (0), (4), (5)');
+    assert.equal(await first.exit(), 'SIGKILL', 'the server was killed in the round');
+    const second = await startServer(args);
+    await sql(second, 'INSERT INTO src VALUES (10)');
+    await sql(second, 'FLUSH');
+    assert.deepEqual(await sql(second, 'SELECT n, q FROM dst ORDER BY n'), [[1, 100], [4, 25], [5, 20], [10, 10]]);
+    assert.deepEqual(await sql(second, 'SELECT payload FROM sabot.dead_letters'), [['{"n":"0"}']]);
+    assert.deepEqual(await sql(second, "SELECT position_json, pending_json FROM sabot.source_positions"), [['"5"', null]]);
+    assert.equal(await second.stop(), 0);
+  });
+}

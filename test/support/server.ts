@@ -14,6 +14,8 @@ export interface RunningServer {
   output(): string;
   /** SIGTERM, then resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Resolves when the server exits by itself: its exit code, or the signal that killed it. */
+  exit(): Promise<number | string | null>;
 }
 
 const running = new Set<ChildProcess>();
@@ -54,9 +56,9 @@ export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): P
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+  const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => {
     running.delete(child);
-    resolve(code);
+    resolve(code ?? signal);
   }));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -73,9 +75,14 @@ export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): P
         port: Number(m[1]),
         process: child,
         output: () => out,
-        stop: () => {
+        stop: async () => {
           holdProcess(true);
           if (child.exitCode === null) child.kill('SIGTERM');
+          const code = await exited;
+          return typeof code === 'string' ? null : code;
+        },
+        exit: () => {
+          holdProcess(true);
           return exited;
         },
       });

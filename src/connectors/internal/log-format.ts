@@ -27,8 +27,10 @@
  *    16  8  row offset of the first row of the append() call that wrote the frame
  *    24  4  row count
  *    28  4  flags: bit 0 = COMMIT, set on the last frame of an append() call
- *    32  4  CRC-32 (zlib's polynomial) of header bytes 0..32 followed by the body
- *    36  4  zero
+ *    32  4  CRC-32 (zlib's polynomial) of header bytes 0..32, then 36..40, then the body
+ *    36  4  writer: a tag the appender chose (0: none), the same on every frame of an
+ *           append; a dataflow's sink tags its appends so that after a crash it can tell
+ *           whether its last append reached the log (StreamLog.appendsSince)
  *
  * Frame body: one record batch as an Arrow IPC *message*, without the schema: exactly
  * what a `RecordBatchStreamWriter` writes for the batch after the schema message (an
@@ -131,6 +133,7 @@ export interface FrameHeader {
   appendStart: bigint;
   rowCount: number;
   flags: number;
+  writer: number;
   crc: number;
 }
 
@@ -143,7 +146,8 @@ export function encodeFrameHeader(h: Omit<FrameHeader, 'crc'>, chunks: readonly 
   b.writeBigUInt64LE(h.appendStart, 16);
   b.writeUInt32LE(h.rowCount, 24);
   b.writeUInt32LE(h.flags, 28);
-  let crc = crc32(b.subarray(0, 32));
+  b.writeUInt32LE(h.writer, 36);
+  let crc = crc32(b.subarray(36, 40), crc32(b.subarray(0, 32)));
   for (const c of chunks) crc = crc32(c, crc);
   b.writeUInt32LE(crc, 32);
   return b;
@@ -158,21 +162,21 @@ export function decodeFrameHeader(view: DataView, at: number): FrameHeader | und
   if (view.getUint32(at, true) !== FRAME_MAGIC) return undefined;
   const bodyLength = view.getUint32(at + 4, true);
   const flags = view.getUint32(at + 28, true);
-  if (bodyLength % 8 !== 0 || bodyLength > MAX_FRAME_BODY || (flags & ~FLAG_COMMIT) !== 0
-    || view.getUint32(at + 36, true) !== 0) return undefined;
+  if (bodyLength % 8 !== 0 || bodyLength > MAX_FRAME_BODY || (flags & ~FLAG_COMMIT) !== 0) return undefined;
   return {
     bodyLength,
     firstRow: view.getBigUint64(at + 8, true),
     appendStart: view.getBigUint64(at + 16, true),
     rowCount: view.getUint32(at + 24, true),
     flags,
+    writer: view.getUint32(at + 36, true),
     crc: view.getUint32(at + 32, true),
   };
 }
 
 /** Whether the CRC in `header` matches the header bytes and body. */
 export function frameChecksumOk(headerBytes: Uint8Array, body: Uint8Array, crc: number): boolean {
-  return crc32(body, crc32(headerBytes.subarray(0, 32))) === crc;
+  return crc32(body, crc32(headerBytes.subarray(36, 40), crc32(headerBytes.subarray(0, 32)))) === crc;
 }
 
 // ---- Arrow IPC ----------------------------------------------------------------------

@@ -319,7 +319,7 @@ export class StreamLog {
    * checked); empty batches are skipped. The batches' buffers are written from where
    * they are, without a copy: do not modify them before the promise settles.
    */
-  append(batches: readonly RecordBatch[]): Promise<{ start: bigint; end: bigint }> {
+  append(batches: readonly RecordBatch[], writer = 0): Promise<{ start: bigint; end: bigint }> {
     if (this.closed) return Promise.reject(closedError());
     // Check now, in the caller's turn, so a bad batch fails its own call only.
     const kept: RecordBatch[] = [];
@@ -330,12 +330,12 @@ export class StreamLog {
       }
       if (batch.numRows > 0) kept.push(batch);
     }
-    const run = this.queue.then(() => this.write(kept));
+    const run = this.queue.then(() => this.write(kept, writer));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async write(batches: RecordBatch[]): Promise<{ start: bigint; end: bigint }> {
+  private async write(batches: RecordBatch[], writer: number): Promise<{ start: bigint; end: bigint }> {
     if (this.broken) throw this.broken;
     const start = this._end;
     if (batches.length === 0) return { start, end: start };
@@ -360,7 +360,7 @@ export class StreamLog {
       const rowCount = batches[i]!.numRows;
       buffers.push(encodeFrameHeader({
         bodyLength: body.length, firstRow: row, appendStart: start, rowCount,
-        flags: i === bodies.length - 1 ? FLAG_COMMIT : 0,
+        flags: i === bodies.length - 1 ? FLAG_COMMIT : 0, writer,
       }, body.chunks), ...body.chunks);
       positions.push(pos);
       pos += FRAME_HEADER_SIZE + body.length;
@@ -529,6 +529,38 @@ export class StreamLog {
         await fh.close();
       }
     }
+  }
+
+  /**
+   * The appends that completed after row `from` (the log's end when the caller looked),
+   * with their writer tags, in order. Reads frame headers only.
+   */
+  async appendsSince(from: bigint): Promise<{ writer: number; start: bigint; end: bigint }[]> {
+    if (this.closed) throw closedError();
+    const appends: { writer: number; start: bigint; end: bigint }[] = [];
+    if (from >= this._end) return appends;
+    for (let si = this.segmentIndexFor(from < this.start ? this.start : from); si < this.segments.length; si++) {
+      const seg = this.segments[si]!;
+      const index = si === this.segments.length - 1 || seg.index ? seg.index! : await this.indexOf(seg, si);
+      let pos = SEGMENT_HEADER_SIZE;
+      for (let k = 0; k < index.row.length && index.row[k]! <= from; k++) pos = index.pos[k]!;
+      const fh = await openForRead(seg.path);
+      try {
+        const win = new FileWindow(fh, HEADER_SCAN_CHUNK);
+        while (pos < seg.size) {
+          if (!await win.load(pos, FRAME_HEADER_SIZE, seg.size)) throw corruption(seg.path, pos, 'truncated frame header');
+          const [dv, at] = win.view(pos);
+          const h = decodeFrameHeader(dv, at);
+          if (!h) throw corruption(seg.path, pos, 'bad frame header');
+          const end = h.firstRow + BigInt(h.rowCount);
+          if ((h.flags & FLAG_COMMIT) !== 0 && end > from) appends.push({ writer: h.writer, start: h.appendStart, end });
+          pos += FRAME_HEADER_SIZE + h.bodyLength;
+        }
+      } finally {
+        await fh.close();
+      }
+    }
+    return appends;
   }
 
   /** Index of the last segment whose first row is <= `row`. */

@@ -114,7 +114,11 @@ export const catalogTables = [
   {
     // Where each source task resumes reading (Kafka offsets per partition, rows of a log, ...).
     name: 'source_positions', system: true, primaryKey: ['task_id'], since: 2,
-    columns: [col('task_id', text), col('job_id', text), col('position_json', text), col('updated_at', ts)],
+    columns: [
+      col('task_id', text), col('job_id', text), col('position_json', text), col('updated_at', ts),
+      // A round in flight into a sink that tags its writes: where it ends, the sink's mark before it, when it began.
+      col('pending_json', text, true), col('sink_mark', text, true), col('pending_at', ts, true),
+    ],
   },
 ] as const satisfies readonly CatalogTable[];
 

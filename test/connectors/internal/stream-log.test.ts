@@ -308,6 +308,27 @@ describe('StreamLog', () => {
     await log.close();
   });
 
+  it('tells which appends completed after a row and who wrote them, across segments and a reopen', async () => {
+    const dir = freshDir();
+    let log = await StreamLog.open(dir, seqSchema, { segmentBytes: 1024 });
+    await log.append([seqBatch(0, 10)], 7);
+    const mark = log.end;
+    await log.append([seqBatch(10, 40), seqBatch(50, 30)], 9);
+    await log.append([seqBatch(80, 5)]);
+    await log.append([seqBatch(85, 100)], 7);
+    const expected = [
+      { writer: 9, start: 10n, end: 80n }, { writer: 0, start: 80n, end: 85n }, { writer: 7, start: 85n, end: 185n },
+    ];
+    assert.deepEqual(await log.appendsSince(mark), expected);
+    assert.deepEqual(await log.appendsSince(log.end), []);
+    await log.close();
+    log = await StreamLog.open(dir, seqSchema, { segmentBytes: 1024 });
+    assert.deepEqual(await log.appendsSince(mark), expected, 'the tags are on disk');
+    assert.deepEqual((await log.appendsSince(0n))[0], { writer: 7, start: 0n, end: 10n });
+    await checkSeq(log, 0n, 185n);
+    await log.close();
+  });
+
   it('resolves waitFor when the rows arrive, and rejects on abort and on close', async () => {
     const log = await StreamLog.open(freshDir(), seqSchema);
     await log.waitFor(0n);
