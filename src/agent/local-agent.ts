@@ -77,7 +77,7 @@ export class LocalAgent implements AgentEndpoint {
           pipelines.push(new Pipeline({
             jobId, sourceName: sourceStream.name, signal: abort.signal, commit, tasks: { source, downstream }, position, sink,
             split: await this.ctx.connectors.source(sourceStream.connector).open(sourceStream, {
-              split, splits: parallelism, position, columns: sourceStream.columns,
+              split, splits: parallelism, position, columns: operatorColumns(path.source),
             }),
             runChain: (batch) => runChain(chain, batch),
           }));

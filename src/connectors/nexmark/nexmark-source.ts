@@ -22,7 +22,7 @@ class NexmarkSplit implements SourceSplit {
   private readonly startEvent: number;
 
   constructor(private readonly stream: StreamDefinition, private readonly split: number, private readonly splits: number,
-    private position: number) {
+    private position: number, private readonly columns: number[] | null) {
     const o = stream.options;
     this.total = o.events === undefined ? undefined : Number(o.events);
     this.rate = o.rate === undefined || Number(o.rate) === 0 ? undefined : Number(o.rate);
@@ -64,7 +64,7 @@ class NexmarkSplit implements SourceSplit {
       } else {
         this.position = nextEvent;
       }
-      if (batch !== null) return { batch, position: this.position, watermark };
+      if (batch !== null) return { batch: this.columns ? batch.selectAt(this.columns) : batch, position: this.position, watermark };
     }
   }
 
@@ -102,6 +102,8 @@ class NexmarkSplit implements SourceSplit {
 export const nexmarkSource: SourceConnector = {
   async open(stream: StreamDefinition, options: SourceOpenOptions): Promise<SourceSplit> {
     const position = options.position === null ? 0 : Number(options.position);
-    return new NexmarkSplit(stream, options.split, options.splits, position);
+    const indexes = options.columns.map((c) => stream.columns.findIndex((s) => s.name === c.name));
+    const all = indexes.length === stream.columns.length && indexes.every((x, i) => x === i);
+    return new NexmarkSplit(stream, options.split, options.splits, position, all ? null : indexes);
   },
 };
