@@ -1,5 +1,6 @@
 import { keptResult } from '../../connectors/internal/kept-result.js';
 import { SabotError, SqlState } from '../../errors.js';
+import { optimize } from '../../optimizer/index.js';
 import { inputsOf, toJobGraph } from '../../plan/logical-plan.js';
 import type { CreateDataflowStatement } from '../../sql/ast.js';
 import { bindDataflow } from '../../sql/binder/dataflow-binder.js';
@@ -14,7 +15,7 @@ export function planCreateDataflow(s: CreateDataflowStatement, session: SessionC
   if (!(Number.isInteger(parallelism) && parallelism >= 1)) {
     throw new SabotError(SqlState.invalidParameterValue, 'parallelism must be a positive integer', { position: s.pos + 1 });
   }
-  const plan = bindDataflow(s, { streams: session.streams.all(), functions: session.functions, format: session.settings.format });
+  const plan = optimize(bindDataflow(s, { streams: session.streams.all(), functions: session.functions, format: session.settings.format }));
   const graph = toJobGraph(plan, { parallelism });
   session.agent.checkRunnable(graph);
   const sources = plan.operators.flatMap((op) => (op.kind === 'source' ? [op.stream] : []));

@@ -1,5 +1,6 @@
 import { SabotError, SqlState } from '../../errors.js';
 import { buildExecutionGraph } from '../../graph/execution-graph.js';
+import { optimize } from '../../optimizer/index.js';
 import { jobGraphId } from '../../plan/job-graph.js';
 import { explainLogical, toJobGraph } from '../../plan/logical-plan.js';
 import type { CreateDataflowStatement, ExplainStatement } from '../../sql/ast.js';
@@ -60,7 +61,7 @@ function explainLines(s: ExplainStatement, statement: CreateDataflowStatement, s
   if (!(Number.isInteger(parallelism) && parallelism >= 1)) {
     throw new SabotError(SqlState.invalidParameterValue, 'parallelism must be a positive integer', { position: statement.pos + 1 });
   }
-  const plan = bindDataflow(statement, { streams: session.streams.all(), functions: session.functions, format: session.settings.format });
+  const plan = optimize(bindDataflow(statement, { streams: session.streams.all(), functions: session.functions, format: session.settings.format }));
   const graph = toJobGraph(plan, { parallelism });
   let lines: string[];
   if (s.format === 'json') {
