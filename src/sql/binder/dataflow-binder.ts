@@ -136,6 +136,11 @@ export function bindDataflow(s: CreateDataflowStatement, ctx: DataflowBindContex
   }
   const target = ctx.streams.get(s.sink.name);
   if (!target) throw new SabotError(SqlState.undefinedTable, `stream "${s.sink.name}" does not exist`, { position: s.pos + 1 });
+  const named = new Set<string>();
+  for (const n of s.sink.columns) {
+    if (named.has(n)) throw new SabotError(SqlState.duplicateColumn, `column "${n}" specified more than once`, { position: s.pos + 1 });
+    named.add(n);
+  }
   const targetColumns = s.sink.columns.length === 0 ? target.columns : s.sink.columns.map((n) => {
     const c = target.columns.find((x) => x.name === n);
     if (!c) throw new SabotError(SqlState.undefinedColumn, `column "${n}" of stream "${target.name}" does not exist`, { position: s.pos + 1 });
