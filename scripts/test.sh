@@ -6,9 +6,14 @@ cd "$(dirname "$0")/.."
 
 unit_log=$(mktemp)
 pg_dir=
+kafka_state=
 cleanup() {
   rm -f "$unit_log"
   [ -z "$pg_dir" ] || scripts/postgres.sh stop "$pg_dir"
+  if [ -n "$kafka_state" ]; then
+    SABOT_KAFKA_STATE=$kafka_state scripts/kafka.sh stop
+    rm -rf "$kafka_state"
+  fi
 }
 trap cleanup EXIT
 
@@ -16,6 +21,14 @@ trap cleanup EXIT
 if [ -z "${SABOT_TEST_POSTGRES_URL:-}" ]; then
   read -r pg_url pg_dir < <(scripts/postgres.sh start) || { echo "cannot start PostgreSQL for the tests" >&2; exit 1; }
   export SABOT_TEST_POSTGRES_URL=$pg_url
+fi
+
+# The Kafka tests use a real broker: the one given, or one started for this run in its own
+# state directory (stopped and removed at the end).
+if [ -z "${SABOT_TEST_KAFKA:-}" ]; then
+  kafka_state=$(mktemp -d /tmp/sabot-kafka.XXXXXX)
+  SABOT_TEST_KAFKA=$(SABOT_KAFKA_STATE=$kafka_state scripts/kafka.sh start) || { echo "cannot start Kafka for the tests" >&2; exit 1; }
+  export SABOT_TEST_KAFKA
 fi
 
 mapfile -t files < <(find dist/test -name '*.test.js' | sort)

@@ -74,6 +74,7 @@ export const SqlState = {
   activeSqlTransaction: '25001',
   inFailedSqlTransaction: '25P02',
   connectionException: '08000',
+  sqlclientUnableToEstablishSqlconnection: '08001',
   protocolViolation: '08P01',
   featureNotSupported: '0A000',
   invalidParameterValue: '22023',

@@ -1,0 +1,134 @@
+import type { Data } from 'apache-arrow';
+import type { ColumnSchema } from '../../runtime/arrow-types.js';
+import { DEFAULT_FORMAT_SETTINGS, formatText, parseText } from '../../types/text-format.js';
+import { canonicalJsonb } from '../../types/jsonb.js';
+import type { TypeKind } from '../../types/sql-type.js';
+import {
+  BoolBuilder, BytesBuilder, columnBuilder, Int64Builder, NumberBuilder, type ColumnBuilder,
+} from './column-builders.js';
+import { isoTimestamp, plainFloat, plainInteger } from './text-values.js';
+
+/** Why a record cannot become a row; the record goes to the dead letters with this reason. */
+export class RecordError extends Error {}
+
+const TEXT_KINDS = new Set<TypeKind>(['text', 'varchar', 'bpchar', 'name', 'unknown']);
+const INTEGER_LIMITS: Partial<Record<TypeKind, [number, number]>> = {
+  int2: [-32768, 32767], int4: [-2147483648, 2147483647], oid: [0, 4294967295], int8: [-Infinity, Infinity],
+};
+
+const utf8 = new TextDecoder();
+
+/**
+ * Turns the values a format decoder finds for one column into that column's Arrow
+ * values: plain forms (digits, ISO timestamps, text bytes) on fast paths, anything
+ * else through Postgres's input function of the column's type, so a CSV field or a
+ * JSON string reads as the same text would in Postgres. A value that does not fit the
+ * type throws a RecordError.
+ */
+export class ColumnDecoder {
+  builder: ColumnBuilder;
+  private readonly kind: TypeKind;
+  private readonly isText: boolean;
+  private readonly limits: [number, number] | undefined;
+  /** json and jsonb columns take a JSON value's own text, quotes included. */
+  readonly wantsJsonText: boolean;
+
+  constructor(readonly column: ColumnSchema) {
+    this.builder = columnBuilder(column);
+    this.kind = column.type.kind;
+    this.isText = TEXT_KINDS.has(this.kind);
+    this.limits = INTEGER_LIMITS[this.kind];
+    this.wantsJsonText = this.kind === 'json' || this.kind === 'jsonb';
+  }
+
+  /** The values decoded so far as Arrow data; the decoder starts over empty. */
+  finish(): Data {
+    const data = this.builder.finish();
+    this.builder = columnBuilder(this.column);
+    return data;
+  }
+
+  null(): void {
+    if (!this.column.nullable) throw new RecordError(`column "${this.column.name}" is NOT NULL but the record has no value for it`);
+    this.builder.appendNull();
+  }
+
+  /** A JSON number token (already checked against the JSON grammar). */
+  number(bytes: Uint8Array, start: number, end: number): void {
+    if (this.isText) { (this.builder as BytesBuilder).append(bytes, start, end); return; }
+    switch (this.kind) {
+      case 'timestamp': case 'timestamptz': { // epoch milliseconds
+        const ms = plainFloat(bytes, start, end);
+        if (Number.isNaN(ms) || Math.abs(ms) > 9e15) throw this.wrong(`a timestamp in milliseconds, not ${latin1(bytes, start, end)}`);
+        (this.builder as Int64Builder).append(Math.round(ms * 1000));
+        return;
+      }
+      case 'bool': case 'date': case 'time': case 'interval': case 'bytea':
+        throw this.wrong(`${this.column.type.name}, not a number`);
+    }
+    this.text(bytes, start, end);
+  }
+
+  /** A CSV field or a JSON string's content (unescaped). */
+  text(bytes: Uint8Array, start: number, end: number): void {
+    if (this.isText) { (this.builder as BytesBuilder).append(bytes, start, end); return; }
+    if (this.limits) {
+      const v = plainInteger(bytes, start, end);
+      if (v >= this.limits[0] && v <= this.limits[1]) {
+        if (this.kind === 'int8') (this.builder as Int64Builder).append(v);
+        else (this.builder as NumberBuilder).append(v);
+        return;
+      }
+    } else if (this.kind === 'float8' || this.kind === 'float4') {
+      const v = plainFloat(bytes, start, end);
+      if (!Number.isNaN(v)) { (this.builder as NumberBuilder).append(v); return; }
+    } else if (this.kind === 'timestamp' || this.kind === 'timestamptz') {
+      const v = isoTimestamp(bytes, start, end);
+      if (!Number.isNaN(v)) { (this.builder as Int64Builder).append(v); return; }
+    }
+    this.parsed(utf8.decode(bytes.subarray(start, end)));
+  }
+
+  /** A JSON true or false. */
+  bool(v: boolean): void {
+    if (this.kind === 'bool') (this.builder as BoolBuilder).append(v);
+    else if (this.isText) (this.builder as BytesBuilder).appendText(v ? 'true' : 'false');
+    else throw this.wrong(`${this.column.type.name}, not a boolean`);
+  }
+
+  /** A JSON value's own text: an object or array, or any value for a json/jsonb column. */
+  json(bytes: Uint8Array, start: number, end: number): void {
+    if (this.isText || this.kind === 'json') (this.builder as BytesBuilder).append(bytes, start, end);
+    else if (this.kind === 'jsonb') (this.builder as BytesBuilder).appendText(canonicalJsonb(utf8.decode(bytes.subarray(start, end))));
+    else throw this.wrong(`${this.column.type.name}, not a JSON ${bytes[start] === 123 ? 'object' : 'array'}`);
+  }
+
+  private wrong(what: string): RecordError {
+    return new RecordError(`column "${this.column.name}" is ${what}`);
+  }
+
+  /** The slow path: Postgres input of the text, then the value's column form. */
+  private parsed(text: string): void {
+    let v: unknown;
+    try {
+      v = parseText(this.column.type, text, DEFAULT_FORMAT_SETTINGS);
+    } catch (err) {
+      throw new RecordError(`column "${this.column.name}": ${(err as Error).message}`);
+    }
+    const b = this.builder;
+    if (b instanceof BoolBuilder) b.append(v as boolean);
+    else if (b instanceof NumberBuilder) b.append(v as number);
+    else if (b instanceof Int64Builder) {
+      if (typeof v === 'bigint') b.appendBigInt(v);
+      else if (Number.isFinite(v)) b.append(v as number);
+      else throw new RecordError(`column "${this.column.name}": ${text} cannot be kept in a stream`);
+    } else if (b instanceof BytesBuilder) {
+      if (v instanceof Uint8Array) b.append(v, 0, v.length);
+      else b.appendText(typeof v === 'string' ? v : formatText(this.column.type, v, DEFAULT_FORMAT_SETTINGS));
+    }
+  }
+}
+
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode(...bytes.subarray(start, Math.min(end, start + 64)));
+}

@@ -1,0 +1,214 @@
+import type { Data, RecordBatch } from 'apache-arrow';
+import type { ColumnSchema } from '../../runtime/arrow-types.js';
+import { formatTimestamp } from '../../types/datetime.js';
+import { formatFloat4 } from '../../types/float-format.js';
+import { DEFAULT_FORMAT_SETTINGS, formatText } from '../../types/text-format.js';
+import type { TypeKind } from '../../types/sql-type.js';
+import type { ByteWriter } from './byte-writer.js';
+
+/**
+ * How a value is written: as a JSON value, as a CSV field, or as plain text (a message
+ * key). Numbers are numbers (an int8 beyond 2^53 is a JSON string, so no reader loses
+ * digits), timestamps ISO-8601 (`2024-01-02T03:04:05.5`, with `Z` for timestamptz),
+ * numeric, interval and the rest their Postgres text forms.
+ */
+export type Encoding = 'json' | 'csv' | 'plain';
+
+const encoder = new TextEncoder();
+
+/** One column of one batch, read from its Arrow buffers and written row by row. */
+export class ColumnEncoder {
+  private data!: Data;
+  private values!: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number };
+  private words: Int32Array | null = null;
+  private offsets: Int32Array | null = null;
+  private readonly kind: TypeKind;
+
+  constructor(readonly column: ColumnSchema, private readonly encoding: Encoding) {
+    this.kind = column.type.kind;
+  }
+
+  /** Points the encoder at column `index` of `batch`. */
+  use(batch: RecordBatch, index: number): void {
+    this.data = batch.getChildAt(index)!.data[0]! as Data;
+    this.values = this.data.values as never;
+    this.offsets = (this.data.valueOffsets as Int32Array | undefined) ?? null;
+    this.words = this.kind === 'int8' || this.kind === 'timestamp' || this.kind === 'timestamptz' || this.kind === 'time'
+      ? new Int32Array(this.values.buffer, this.values.byteOffset, this.data.length * 2) : null;
+  }
+
+  isNull(row: number): boolean {
+    const d = this.data;
+    if (d.nullCount === 0 || !d.nullBitmap || d.nullBitmap.length === 0) return false;
+    const bit = d.offset + row;
+    return (d.nullBitmap[bit >> 3]! & (1 << (bit & 7))) === 0;
+  }
+
+  /** Writes the value of `row` (not null). */
+  write(out: ByteWriter, row: number): void {
+    const json = this.encoding === 'json';
+    switch (this.kind) {
+      case 'bool': {
+        const bit = this.data.offset + row;
+        const v = ((this.values as Uint8Array)[bit >> 3]! & (1 << (bit & 7))) !== 0;
+        out.ascii(json ? (v ? 'true' : 'false') : (v ? 't' : 'f'));
+        return;
+      }
+      case 'int2': case 'int4': case 'oid':
+        writeInteger(out, this.values[row]!);
+        return;
+      case 'int8': {
+        const high = this.words![row * 2 + 1]!;
+        if (high >= -2097152 && high < 2097152) writeInteger(out, high * 4294967296 + (this.words![row * 2]! >>> 0));
+        else this.quoted(out, ((BigInt(high) << 32n) | BigInt(this.words![row * 2]! >>> 0)).toString());
+        return;
+      }
+      case 'float4': case 'float8': {
+        const v = this.values[row]!;
+        if (Number.isFinite(v)) out.ascii(this.kind === 'float4' ? formatFloat4(v) : String(v));
+        else this.quoted(out, Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
+        return;
+      }
+      case 'timestamp': case 'timestamptz': {
+        const us = this.words![row * 2 + 1]! * 4294967296 + (this.words![row * 2]! >>> 0);
+        if (json) out.byte(34);
+        writeIsoTimestamp(out, us, this.kind === 'timestamptz');
+        if (json) out.byte(34);
+        return;
+      }
+      case 'numeric': case 'json': case 'jsonb': {
+        const start = this.offsets![row]!;
+        const end = this.offsets![row + 1]!;
+        const bytes = this.values as Uint8Array;
+        // A numeric is a JSON number unless it is NaN or ±Infinity; json is JSON already.
+        if (json && (this.kind !== 'numeric' || (bytes[end - 1]! >= 48 && bytes[end - 1]! <= 57))) out.copy(bytes, start, end);
+        else this.quotedBytes(out, bytes, start, end);
+        return;
+      }
+      default: {
+        if (this.offsets && this.kind !== 'bytea') {
+          this.quotedBytes(out, this.values as Uint8Array, this.offsets[row]!, this.offsets[row + 1]!);
+        } else {
+          // date, time, bytea: their Postgres text forms.
+          const v = this.kind === 'bytea'
+            ? (this.values as Uint8Array).subarray(this.offsets![row]!, this.offsets![row + 1]!)
+            : this.kind === 'time' ? this.words![row * 2 + 1]! * 4294967296 + (this.words![row * 2]! >>> 0) : this.values[row]!;
+          this.quoted(out, formatText(this.column.type, v, DEFAULT_FORMAT_SETTINGS));
+        }
+      }
+    }
+  }
+
+  private quoted(out: ByteWriter, text: string): void {
+    const bytes = encoder.encode(text);
+    this.quotedBytes(out, bytes, 0, bytes.length);
+  }
+
+  /** Text as a JSON string, a CSV field (quoted when it must be) or as it is. */
+  private quotedBytes(out: ByteWriter, bytes: Uint8Array, start: number, end: number): void {
+    if (this.encoding === 'json') writeJsonString(out, bytes, start, end);
+    else if (this.encoding === 'csv') writeCsvField(out, bytes, start, end);
+    else out.copy(bytes, start, end);
+  }
+}
+
+const DIGITS = new Uint8Array(20);
+
+/** A safe integer's decimal digits. */
+export function writeInteger(out: ByteWriter, v: number): void {
+  if (v < 0) { out.byte(45); v = -v; }
+  let n = 0;
+  do {
+    const q = Math.floor(v / 10);
+    DIGITS[n++] = 48 + v - q * 10;
+    v = q;
+  } while (v > 0);
+  out.reserve(n);
+  while (n > 0) out.bytes[out.length++] = DIGITS[--n]!;
+}
+
+const HEX = '0123456789abcdef';
+
+export function writeJsonString(out: ByteWriter, bytes: Uint8Array, start: number, end: number): void {
+  out.reserve(end - start + 2);
+  out.bytes[out.length++] = 34;
+  let from = start;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    if (b >= 32 && b !== 34 && b !== 92) continue;
+    out.copy(bytes, from, i);
+    from = i + 1;
+    if (b === 34) out.ascii('\\"');
+    else if (b === 92) out.ascii('\\\\');
+    else if (b === 10) out.ascii('\\n');
+    else if (b === 13) out.ascii('\\r');
+    else if (b === 9) out.ascii('\\t');
+    else out.ascii('\\u00' + HEX[b >> 4]! + HEX[b & 15]!);
+  }
+  out.copy(bytes, from, end);
+  out.byte(34);
+}
+
+/** A CSV field: quoted (quotes doubled) when empty or holding a comma, quote or line break. */
+export function writeCsvField(out: ByteWriter, bytes: Uint8Array, start: number, end: number): void {
+  let plain = end > start;
+  for (let i = start; i < end && plain; i++) {
+    const b = bytes[i]!;
+    if (b === 44 || b === 34 || b === 10 || b === 13) plain = false;
+  }
+  if (plain) { out.copy(bytes, start, end); return; }
+  out.byte(34);
+  let from = start;
+  for (let i = start; i < end; i++) {
+    if (bytes[i] !== 34) continue;
+    out.copy(bytes, from, i + 1);
+    out.byte(34);
+    from = i + 1;
+  }
+  out.copy(bytes, from, end);
+  out.byte(34);
+}
+
+const DAY_US = 86_400_000_000;
+let cachedDay = NaN;
+let cachedDate = '';
+
+/** `YYYY-MM-DDTHH:MM:SS[.ffffff]`, trailing zeros of the fraction dropped; `Z` after it for timestamptz. */
+export function writeIsoTimestamp(out: ByteWriter, us: number, utc: boolean): void {
+  const day = Math.floor(us / DAY_US);
+  if (day !== cachedDay) {
+    const text = formatTimestamp(day * DAY_US); // `YYYY-MM-DD 00:00:00`, or a BC / 5-digit year
+    cachedDate = /^\d{4}-/.test(text) && !text.endsWith(' BC') ? text.slice(0, 10) : '';
+    cachedDay = day;
+  }
+  if (cachedDate === '') { // outside years 0001-9999: Postgres's own form
+    out.ascii(formatTimestamp(us).replace(' ', 'T'));
+    if (utc) out.byte(90);
+    return;
+  }
+  out.ascii(cachedDate);
+  let t = us - day * DAY_US;
+  const h = Math.floor(t / 3_600_000_000);
+  t -= h * 3_600_000_000;
+  const m = Math.floor(t / 60_000_000);
+  t -= m * 60_000_000;
+  const s = Math.floor(t / 1_000_000);
+  t -= s * 1_000_000;
+  out.reserve(20);
+  const b = out.bytes;
+  let i = out.length;
+  b[i++] = 84; // T
+  b[i++] = 48 + Math.floor(h / 10); b[i++] = 48 + (h % 10); b[i++] = 58;
+  b[i++] = 48 + Math.floor(m / 10); b[i++] = 48 + (m % 10); b[i++] = 58;
+  b[i++] = 48 + Math.floor(s / 10); b[i++] = 48 + (s % 10);
+  if (t > 0) {
+    b[i++] = 46;
+    for (let scale = 100_000; t > 0; scale /= 10) {
+      const d = Math.floor(t / scale);
+      b[i++] = 48 + d;
+      t -= d * scale;
+    }
+  }
+  if (utc) b[i++] = 90;
+  out.length = i;
+}
