@@ -1,5 +1,3 @@
-import { copyBytes } from './column-builders.js';
-
 /** A growing byte buffer the encoders write into; `bytes` may be replaced as it grows. */
 export class ByteWriter {
   bytes: Uint8Array;
@@ -48,3 +46,9 @@ export class ByteWriter {
 }
 
 const encoder = new TextEncoder();
+
+/** Copies a byte range; short ones (most values) byte by byte, cheaper than a subarray view. */
+export function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
+  if (end - start > 64) { dst.set(src.subarray(start, end), at); return; }
+  for (let i = start; i < end; i++) dst[at++] = src[i]!;
+}

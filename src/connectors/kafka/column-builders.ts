@@ -1,5 +1,6 @@
 import { makeData, type Data } from 'apache-arrow';
 import { arrowType, type ColumnSchema } from '../../runtime/arrow-types.js';
+import { copyBytes } from './byte-writer.js';
 
 /**
  * Arrow columns built value by value from decoded records, on growing typed arrays.
@@ -172,12 +173,6 @@ export class BytesBuilder extends ColumnBuilder {
 }
 
 const encoder = new TextEncoder();
-
-/** Copies a byte range; short ones (most values) byte by byte, cheaper than a subarray view. */
-export function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
-  if (end - start > 64) { dst.set(src.subarray(start, end), at); return; }
-  for (let i = start; i < end; i++) dst[at++] = src[i]!;
-}
 
 /** The builder of a column's Arrow layout. */
 export function columnBuilder(column: ColumnSchema): ColumnBuilder {

@@ -16,16 +16,37 @@ export type Encoding = 'json' | 'csv' | 'plain';
 
 const encoder = new TextEncoder();
 
+/** How a column's values are written, decided once per column rather than per value. */
+const enum Form { Bool, Integer, Int64, Float, Timestamp, JsonText, Text, Formatted }
+
+function formOf(kind: TypeKind): Form {
+  switch (kind) {
+    case 'bool': return Form.Bool;
+    case 'int2': case 'int4': case 'oid': return Form.Integer;
+    case 'int8': return Form.Int64;
+    case 'float4': case 'float8': return Form.Float;
+    case 'timestamp': case 'timestamptz': return Form.Timestamp;
+    case 'numeric': case 'json': case 'jsonb': return Form.JsonText;
+    case 'date': case 'time': case 'bytea': return Form.Formatted;
+    default: return Form.Text;
+  }
+}
+
 /** One column of one batch, read from its Arrow buffers and written row by row. */
 export class ColumnEncoder {
   private data!: Data;
   private values!: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number };
   private words: Int32Array | null = null;
   private offsets: Int32Array | null = null;
+  private validity: Uint8Array | null = null;
   private readonly kind: TypeKind;
+  private readonly form: Form;
+  private readonly json: boolean;
 
   constructor(readonly column: ColumnSchema, private readonly encoding: Encoding) {
     this.kind = column.type.kind;
+    this.form = formOf(this.kind);
+    this.json = encoding === 'json';
   }
 
   /** Points the encoder at column `index` of `batch`. */
@@ -33,68 +54,67 @@ export class ColumnEncoder {
     this.data = batch.getChildAt(index)!.data[0]! as Data;
     this.values = this.data.values as never;
     this.offsets = (this.data.valueOffsets as Int32Array | undefined) ?? null;
-    this.words = this.kind === 'int8' || this.kind === 'timestamp' || this.kind === 'timestamptz' || this.kind === 'time'
+    const bitmap = this.data.nullBitmap;
+    this.validity = this.data.nullCount > 0 && bitmap && bitmap.length > 0 ? bitmap : null;
+    this.words = this.form === Form.Int64 || this.form === Form.Timestamp || this.kind === 'time'
       ? new Int32Array(this.values.buffer, this.values.byteOffset, this.data.length * 2) : null;
   }
 
   isNull(row: number): boolean {
-    const d = this.data;
-    if (d.nullCount === 0 || !d.nullBitmap || d.nullBitmap.length === 0) return false;
-    const bit = d.offset + row;
-    return (d.nullBitmap[bit >> 3]! & (1 << (bit & 7))) === 0;
+    if (this.validity === null) return false;
+    const bit = this.data.offset + row;
+    return (this.validity[bit >> 3]! & (1 << (bit & 7))) === 0;
   }
 
   /** Writes the value of `row` (not null). */
   write(out: ByteWriter, row: number): void {
-    const json = this.encoding === 'json';
-    switch (this.kind) {
-      case 'bool': {
+    switch (this.form) {
+      case Form.Bool: {
         const bit = this.data.offset + row;
         const v = ((this.values as Uint8Array)[bit >> 3]! & (1 << (bit & 7))) !== 0;
-        out.ascii(json ? (v ? 'true' : 'false') : (v ? 't' : 'f'));
+        out.ascii(this.json ? (v ? 'true' : 'false') : (v ? 't' : 'f'));
         return;
       }
-      case 'int2': case 'int4': case 'oid':
+      case Form.Integer:
         writeInteger(out, this.values[row]!);
         return;
-      case 'int8': {
+      case Form.Int64: {
         const high = this.words![row * 2 + 1]!;
         if (high >= -2097152 && high < 2097152) writeInteger(out, high * 4294967296 + (this.words![row * 2]! >>> 0));
         else this.quoted(out, ((BigInt(high) << 32n) | BigInt(this.words![row * 2]! >>> 0)).toString());
         return;
       }
-      case 'float4': case 'float8': {
+      case Form.Float: {
         const v = this.values[row]!;
         if (Number.isFinite(v)) out.ascii(this.kind === 'float4' ? formatFloat4(v) : String(v));
         else this.quoted(out, Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
         return;
       }
-      case 'timestamp': case 'timestamptz': {
+      case Form.Timestamp: {
         const us = this.words![row * 2 + 1]! * 4294967296 + (this.words![row * 2]! >>> 0);
-        if (json) out.byte(34);
+        if (this.json) out.byte(34);
         writeIsoTimestamp(out, us, this.kind === 'timestamptz');
-        if (json) out.byte(34);
+        if (this.json) out.byte(34);
         return;
       }
-      case 'numeric': case 'json': case 'jsonb': {
+      case Form.JsonText: {
         const start = this.offsets![row]!;
         const end = this.offsets![row + 1]!;
         const bytes = this.values as Uint8Array;
         // A numeric is a JSON number unless it is NaN or ±Infinity; json is JSON already.
-        if (json && (this.kind !== 'numeric' || (bytes[end - 1]! >= 48 && bytes[end - 1]! <= 57))) out.copy(bytes, start, end);
+        if (this.json && (this.kind !== 'numeric' || (bytes[end - 1]! >= 48 && bytes[end - 1]! <= 57))) out.copy(bytes, start, end);
         else this.quotedBytes(out, bytes, start, end);
         return;
       }
-      default: {
-        if (this.offsets && this.kind !== 'bytea') {
-          this.quotedBytes(out, this.values as Uint8Array, this.offsets[row]!, this.offsets[row + 1]!);
-        } else {
-          // date, time, bytea: their Postgres text forms.
-          const v = this.kind === 'bytea'
-            ? (this.values as Uint8Array).subarray(this.offsets![row]!, this.offsets![row + 1]!)
-            : this.kind === 'time' ? this.words![row * 2 + 1]! * 4294967296 + (this.words![row * 2]! >>> 0) : this.values[row]!;
-          this.quoted(out, formatText(this.column.type, v, DEFAULT_FORMAT_SETTINGS));
-        }
+      case Form.Text:
+        this.quotedBytes(out, this.values as Uint8Array, this.offsets![row]!, this.offsets![row + 1]!);
+        return;
+      case Form.Formatted: {
+        // date, time, bytea: their Postgres text forms.
+        const v = this.kind === 'bytea'
+          ? (this.values as Uint8Array).subarray(this.offsets![row]!, this.offsets![row + 1]!)
+          : this.kind === 'time' ? this.words![row * 2 + 1]! * 4294967296 + (this.words![row * 2]! >>> 0) : this.values[row]!;
+        this.quoted(out, formatText(this.column.type, v, DEFAULT_FORMAT_SETTINGS));
       }
     }
   }
@@ -130,23 +150,25 @@ export function writeInteger(out: ByteWriter, v: number): void {
 const HEX = '0123456789abcdef';
 
 export function writeJsonString(out: ByteWriter, bytes: Uint8Array, start: number, end: number): void {
-  out.reserve(end - start + 2);
-  out.bytes[out.length++] = 34;
-  let from = start;
+  out.reserve((end - start) * 6 + 2); // every byte escaped as \u00XX at worst
+  const dst = out.bytes;
+  let at = out.length;
+  dst[at++] = 34;
   for (let i = start; i < end; i++) {
     const b = bytes[i]!;
-    if (b >= 32 && b !== 34 && b !== 92) continue;
-    out.copy(bytes, from, i);
-    from = i + 1;
-    if (b === 34) out.ascii('\\"');
-    else if (b === 92) out.ascii('\\\\');
-    else if (b === 10) out.ascii('\\n');
-    else if (b === 13) out.ascii('\\r');
-    else if (b === 9) out.ascii('\\t');
-    else out.ascii('\\u00' + HEX[b >> 4]! + HEX[b & 15]!);
+    if (b >= 32 && b !== 34 && b !== 92) { dst[at++] = b; continue; }
+    dst[at++] = 92;
+    if (b === 34 || b === 92) dst[at++] = b;
+    else if (b === 10) dst[at++] = 110;
+    else if (b === 13) dst[at++] = 114;
+    else if (b === 9) dst[at++] = 116;
+    else {
+      dst[at++] = 117; dst[at++] = 48; dst[at++] = 48;
+      dst[at++] = HEX.charCodeAt(b >> 4); dst[at++] = HEX.charCodeAt(b & 15);
+    }
   }
-  out.copy(bytes, from, end);
-  out.byte(34);
+  dst[at++] = 34;
+  out.length = at;
 }
 
 /** A CSV field: quoted (quotes doubled) when empty or holding a comma, quote or line break. */

@@ -122,7 +122,17 @@ export class JsonDecoder {
         this.escaped = escaped;
         return pos;
       }
-      if (b === 92) { escaped = true; pos += 2; continue; }
+      if (b === 92) {
+        const e = pos + 1 < end ? bytes[pos + 1]! : -1;
+        // " \ / b f n r t u
+        if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116 && e !== 117) {
+          this.pos = pos + 1;
+          throw new RecordError(`invalid JSON at byte ${pos + 1 - this.start}: a bad escape in a string`);
+        }
+        escaped = true;
+        pos += 2;
+        continue;
+      }
       if (b < 32) { this.pos = pos; throw new RecordError(`invalid JSON at byte ${pos - this.start}: a control character in a string`); }
       pos++;
     }
