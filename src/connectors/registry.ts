@@ -3,6 +3,7 @@ import { blackholeSink } from './blackhole/blackhole-sink.js';
 import type { SinkConnector, SourceConnector } from './connector.js';
 import { internalSink } from './internal/internal-sink.js';
 import { internalSource } from './internal/internal-source.js';
+import { kafkaSink, kafkaSource } from './kafka/index.js';
 import type { InternalStreams } from './internal/internal-streams.js';
 import { nexmarkSource } from './nexmark/nexmark-source.js';
 
@@ -13,8 +14,8 @@ export class Connectors {
 
   constructor(internalStreams: InternalStreams) {
     const internal = { source: internalSource(internalStreams), sink: internalSink(internalStreams) };
-    this.sources = { internal: internal.source, result: internal.source, nexmark: nexmarkSource };
-    this.sinks = { internal: internal.sink, result: internal.sink, blackhole: blackholeSink };
+    this.sources = { internal: internal.source, result: internal.source, nexmark: nexmarkSource, kafka: kafkaSource };
+    this.sinks = { internal: internal.sink, result: internal.sink, blackhole: blackholeSink, kafka: kafkaSink };
   }
 
   source(connector: string): SourceConnector {

@@ -1,3 +1,4 @@
+import { checkKafkaReachable } from '../../connectors/kafka/index.js';
 import { checkConnectorOptions } from '../../connectors/connector-options.js';
 import type { StreamSchemaJson } from '../../control/catalog/streams.js';
 import { SabotError, SqlState } from '../../errors.js';
@@ -68,6 +69,8 @@ export function planCreateStream(s: CreateStreamStatement, session: SessionConte
         throw new SabotError(SqlState.duplicateTable, `relation "${s.name}" already exists`,
           { position: s.pos + 1, detail: `Dataflow ${s.name} keeps its result under that name.` });
       }
+      // A broker that does not answer is an error now, naming its address, not a dataflow stuck later.
+      if (connector === 'kafka') await checkKafkaReachable(options);
       const created = await session.catalog.insert('streams', {
         name: s.name, connector, schema_json: JSON.stringify(schema), options_json: JSON.stringify(options),
         created_at: ctx.statementStart,

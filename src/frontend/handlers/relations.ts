@@ -11,6 +11,7 @@ import type { StreamCatalog } from '../../control/catalog/stream-catalog.js';
 import type { StreamDefinition } from '../../control/catalog/streams.js';
 import type { InternalStreams } from '../../connectors/internal/internal-streams.js';
 import { rowsFromBatch } from '../../runtime/rows.js';
+import { readKafkaContents } from '../../connectors/kafka/index.js';
 import { NexmarkGenerator } from '../../connectors/nexmark/generator.js';
 import type { NexmarkKind } from '../../connectors/nexmark/schema.js';
 
@@ -112,6 +113,11 @@ async function streamRows(stream: StreamDefinition, internal: InternalStreams, p
     for (let batch = generator.nextBatch(); batch; batch = generator.nextBatch()) {
       for (const row of rowsFromBatch(stream.columns, batch)) rows.push(row);
     }
+    return rows;
+  }
+  if (stream.connector === 'kafka') {
+    // The topic as it is now: from the earliest offsets to the end offsets as of the query.
+    for (const batch of await readKafkaContents(stream, stream.columns)) for (const row of rowsFromBatch(stream.columns, batch)) rows.push(row);
     return rows;
   }
   throw new SabotError(SqlState.featureNotSupported, `reading a ${stream.connector} stream with SELECT is not supported yet`,
