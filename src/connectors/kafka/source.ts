@@ -66,11 +66,14 @@ class KafkaSplit implements SourceSplit {
   private layoutAt = 0;
   private started: boolean;
   private retryMs = RETRY_MS.first;
+  /** The offsets after the last batch handed on (positions run ahead while a batch gathers). */
+  private handed: Map<number, number>;
 
   constructor(private readonly client: KafkaClient, private readonly options: KafkaStreamOptions,
     private readonly split: number, private readonly splits: number,
     private readonly positions: Map<number, number>, private readonly decoder: RecordDecoder, resumed: boolean) {
     this.started = resumed;
+    this.handed = new Map(positions);
   }
 
   private owns(partition: number): boolean {
@@ -90,7 +93,10 @@ class KafkaSplit implements SourceSplit {
     if (missing.length > 0) {
       // A split that has started reads partitions added later from their beginning.
       const spec: OffsetSpec = this.started ? 'earliest' : this.options.startup;
-      for (const [p, offset] of await this.client.offsets(this.options.topic, missing, spec)) this.positions.set(p, Number(offset));
+      for (const [p, offset] of await this.client.offsets(this.options.topic, missing, spec)) {
+        this.positions.set(p, Number(offset));
+        this.handed.set(p, Number(offset));
+      }
     }
     this.started = true;
   }
@@ -154,6 +160,7 @@ class KafkaSplit implements SourceSplit {
 
   private batch(): SourceBatch {
     const { batch, rejected } = this.decoder.take();
+    this.handed = new Map(this.positions);
     return { batch, position: this.position(), ...(rejected.length > 0 ? { rejected } : {}) };
   }
 
@@ -174,7 +181,7 @@ class KafkaSplit implements SourceSplit {
 
   passed(mark: unknown): boolean {
     for (const [p, end] of positionFrom(mark)) {
-      if (this.owns(p) && (this.positions.get(p) ?? 0) < end) return false;
+      if (this.owns(p) && (this.handed.get(p) ?? 0) < end) return false;
     }
     return true;
   }
