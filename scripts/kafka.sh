@@ -113,6 +113,10 @@ EOF
 }
 
 start() {
+  local tool
+  for tool in java mvn kcat python3; do
+    command -v "$tool" >/dev/null || { say "$tool is needed (Debian: apt-get install openjdk-17-jre-headless maven kcat python3)"; exit 1; }
+  done
   mkdir -p "$state"
   exec 9>"$state/.lock"
   flock 9

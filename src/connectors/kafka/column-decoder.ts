@@ -11,10 +11,23 @@ import { isoTimestamp, plainFloat, plainInteger } from './text-values.js';
 /** Why a record cannot become a row; the record goes to the dead letters with this reason. */
 export class RecordError extends Error {}
 
-const TEXT_KINDS = new Set<TypeKind>(['text', 'varchar', 'bpchar', 'name', 'unknown']);
 const INTEGER_LIMITS: Partial<Record<TypeKind, [number, number]>> = {
-  int2: [-32768, 32767], int4: [-2147483648, 2147483647], oid: [0, 4294967295], int8: [-Infinity, Infinity],
+  int2: [-32768, 32767], int4: [-2147483648, 2147483647], int8: [-Infinity, Infinity],
 };
+
+/** The decoding path of a column, decided once per column rather than per value. */
+const enum Form { Text, Integer, Int64, Float, Timestamp, Other }
+
+function formOf(kind: TypeKind): Form {
+  switch (kind) {
+    case 'text': case 'varchar': case 'bpchar': case 'name': case 'unknown': return Form.Text;
+    case 'int2': case 'int4': return Form.Integer;
+    case 'int8': return Form.Int64;
+    case 'float4': case 'float8': return Form.Float;
+    case 'timestamp': case 'timestamptz': return Form.Timestamp;
+    default: return Form.Other;
+  }
+}
 
 const utf8 = new TextDecoder();
 
@@ -28,16 +41,17 @@ const utf8 = new TextDecoder();
 export class ColumnDecoder {
   builder: ColumnBuilder;
   private readonly kind: TypeKind;
-  private readonly isText: boolean;
-  private readonly limits: [number, number] | undefined;
+  private readonly form: Form;
+  private readonly min: number;
+  private readonly max: number;
   /** json and jsonb columns take a JSON value's own text, quotes included. */
   readonly wantsJsonText: boolean;
 
   constructor(readonly column: ColumnSchema) {
     this.builder = columnBuilder(column);
     this.kind = column.type.kind;
-    this.isText = TEXT_KINDS.has(this.kind);
-    this.limits = INTEGER_LIMITS[this.kind];
+    this.form = formOf(this.kind);
+    [this.min, this.max] = INTEGER_LIMITS[this.kind] ?? [0, 0];
     this.wantsJsonText = this.kind === 'json' || this.kind === 'jsonb';
   }
 
@@ -55,36 +69,44 @@ export class ColumnDecoder {
 
   /** A JSON number token (already checked against the JSON grammar). */
   number(bytes: Uint8Array, start: number, end: number): void {
-    if (this.isText) { (this.builder as BytesBuilder).append(bytes, start, end); return; }
-    switch (this.kind) {
-      case 'timestamp': case 'timestamptz': { // epoch milliseconds
+    switch (this.form) {
+      case Form.Timestamp: { // epoch milliseconds
         const ms = plainFloat(bytes, start, end);
         if (Number.isNaN(ms) || Math.abs(ms) > 9e15) throw this.wrong(`a timestamp in milliseconds, not ${latin1(bytes, start, end)}`);
         (this.builder as Int64Builder).append(Math.round(ms * 1000));
         return;
       }
-      case 'bool': case 'date': case 'time': case 'interval': case 'bytea':
-        throw this.wrong(`${this.column.type.name}, not a number`);
+      case Form.Other:
+        if (this.kind !== 'numeric' && this.kind !== 'oid') throw this.wrong(`${this.column.type.name}, not a number`);
     }
     this.text(bytes, start, end);
   }
 
   /** A CSV field or a JSON string's content (unescaped). */
   text(bytes: Uint8Array, start: number, end: number): void {
-    if (this.isText) { (this.builder as BytesBuilder).append(bytes, start, end); return; }
-    if (this.limits) {
-      const v = plainInteger(bytes, start, end);
-      if (v >= this.limits[0] && v <= this.limits[1]) {
-        if (this.kind === 'int8') (this.builder as Int64Builder).append(v);
-        else (this.builder as NumberBuilder).append(v);
+    switch (this.form) {
+      case Form.Text:
+        (this.builder as BytesBuilder).append(bytes, start, end);
         return;
+      case Form.Int64: case Form.Integer: {
+        const v = plainInteger(bytes, start, end);
+        if (v >= this.min && v <= this.max) {
+          if (this.form === Form.Int64) (this.builder as Int64Builder).append(v);
+          else (this.builder as NumberBuilder).append(v);
+          return;
+        }
+        break;
       }
-    } else if (this.kind === 'float8' || this.kind === 'float4') {
-      const v = plainFloat(bytes, start, end);
-      if (!Number.isNaN(v)) { (this.builder as NumberBuilder).append(v); return; }
-    } else if (this.kind === 'timestamp' || this.kind === 'timestamptz') {
-      const v = isoTimestamp(bytes, start, end);
-      if (!Number.isNaN(v)) { (this.builder as Int64Builder).append(v); return; }
+      case Form.Float: {
+        const v = plainFloat(bytes, start, end);
+        if (!Number.isNaN(v)) { (this.builder as NumberBuilder).append(v); return; }
+        break;
+      }
+      case Form.Timestamp: {
+        const v = isoTimestamp(bytes, start, end);
+        if (!Number.isNaN(v)) { (this.builder as Int64Builder).append(v); return; }
+        break;
+      }
     }
     this.parsed(utf8.decode(bytes.subarray(start, end)));
   }
@@ -92,13 +114,13 @@ export class ColumnDecoder {
   /** A JSON true or false. */
   bool(v: boolean): void {
     if (this.kind === 'bool') (this.builder as BoolBuilder).append(v);
-    else if (this.isText) (this.builder as BytesBuilder).appendText(v ? 'true' : 'false');
+    else if (this.form === Form.Text) (this.builder as BytesBuilder).appendText(v ? 'true' : 'false');
     else throw this.wrong(`${this.column.type.name}, not a boolean`);
   }
 
   /** A JSON value's own text: an object or array, or any value for a json/jsonb column. */
   json(bytes: Uint8Array, start: number, end: number): void {
-    if (this.isText || this.kind === 'json') (this.builder as BytesBuilder).append(bytes, start, end);
+    if (this.form === Form.Text || this.kind === 'json') (this.builder as BytesBuilder).append(bytes, start, end);
     else if (this.kind === 'jsonb') (this.builder as BytesBuilder).appendText(canonicalJsonb(utf8.decode(bytes.subarray(start, end))));
     else throw this.wrong(`${this.column.type.name}, not a JSON ${bytes[start] === 123 ? 'object' : 'array'}`);
   }

@@ -17,12 +17,15 @@ export class JsonDecoder {
   private end = 0;
   private escaped = false;
   private readonly names: Uint8Array[];
+  private readonly plainNames: (Uint8Array | undefined)[];
   private readonly seen: Int32Array;
   private row = 0;
   private readonly scratch = new ByteWriter(256);
 
   constructor(private readonly columns: ColumnDecoder[]) {
     this.names = columns.map((c) => encoder.encode(c.column.name));
+    // Names that appear in JSON byte for byte (nothing to escape); others never match quickly.
+    this.plainNames = this.names.map((n) => n.some((b) => b < 32 || b === 34 || b === 92) ? undefined : n);
     this.seen = new Int32Array(columns.length).fill(-1);
   }
 
@@ -44,8 +47,11 @@ export class JsonDecoder {
         this.space();
         if (this.peek() !== 34) throw this.syntax('a field name');
         const keyStart = ++this.pos;
-        const keyEnd = this.string();
-        const c = this.escaped ? this.columnNamed(this.unescape(keyStart, keyEnd)) : this.columnAt(keyStart, keyEnd, expected);
+        let c = this.expectedKey(expected);
+        if (c < 0) {
+          const keyEnd = this.string();
+          c = this.escaped ? this.columnNamed(this.unescape(keyStart, keyEnd)) : this.columnAt(keyStart, keyEnd, expected);
+        }
         this.space();
         if (this.peek() !== 58) throw this.syntax('":"');
         this.pos++;
@@ -89,6 +95,22 @@ export class JsonDecoder {
       pos++;
     }
     this.pos = pos;
+  }
+
+  /**
+   * Fields usually come in the same order in every record: when the key at pos is the
+   * name of column `expected`, moves past it and its closing quote in one comparison.
+   */
+  private expectedKey(expected: number): number {
+    const c = expected < this.names.length ? expected : 0;
+    const name = this.plainNames[c];
+    if (name === undefined || this.pos + name.length >= this.end) return -1;
+    const bytes = this.bytes;
+    const at = this.pos;
+    for (let i = 0; i < name.length; i++) if (bytes[at + i] !== name[i]) return -1;
+    if (bytes[at + name.length] !== 34) return -1;
+    this.pos = at + name.length + 1;
+    return c;
   }
 
   /** The column whose name is bytes[start, end), trying `expected` first (fields usually come in the same order). */
