@@ -124,15 +124,16 @@ class KafkaSplit implements SourceSplit {
         if (fetched === null) return null;
         this.retryMs = RETRY_MS.first;
       } catch {
-        // The broker is unreachable or moved the partitions: wait and ask again, from the same offsets.
-        await sleep(this.retryMs, signal);
-        this.retryMs = Math.min(this.retryMs * 2, RETRY_MS.max);
-        this.layoutAt = 0;
+        // The broker is unreachable or moved the partitions: hand on what was gathered, then
+        // wait and ask again, from the same offsets.
+        if (this.decoder.size > 0 || this.decoder.hasRejected) return this.batch();
+        await this.backOff(signal);
         continue;
       }
       let records = false;
+      let errors = false;
       for (const part of fetched.flat()) {
-        if (part.error !== null) { await this.partitionError(part).catch(() => {}); continue; }
+        if (part.error !== null) { errors = true; await this.partitionError(part).catch(() => {}); continue; }
         if (!part.records) continue;
         const from = this.positions.get(part.partition)!;
         const next = readRecords(part.records, from, (bytes, ks, ke, vs, ve, offset, ts) =>
@@ -143,8 +144,15 @@ class KafkaSplit implements SourceSplit {
       // Gather what is already there into a fuller batch; hand it on once nothing more is waiting.
       if (records && this.decoder.size < BATCH_ROWS) { waitMs = 0; continue; }
       if (this.decoder.size > 0 || this.decoder.hasRejected) return this.batch();
+      if (errors) await this.backOff(signal); // the broker answers at once with an error: do not spin
       waitMs = LONG_POLL_MS;
     }
+  }
+
+  private async backOff(signal: AbortSignal): Promise<void> {
+    await sleep(this.retryMs, signal);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MS.max);
+    this.layoutAt = 0;
   }
 
   private async partitionError(part: FetchedPartition): Promise<void> {
