@@ -122,6 +122,7 @@ export const SqlState = {
   outOfMemory: '53200',
   insufficientResources: '53000',
   objectNotInPrerequisiteState: '55000',
+  objectInUse: '55006',
   programLimitExceeded: '54000',
   internalError: 'XX000',
   undefinedSetting: '42704',

@@ -7,6 +7,7 @@ import { openCatalog } from './catalog/open-catalog.js';
 import type { CatalogRow } from './catalog/schema.js';
 import { CANCEL_JOB, cancelJob, type JobInput } from './workflows/cancel-job.js';
 import { PAUSE_JOB, pauseJob, RESUME_JOB, resumeJob } from './workflows/pause-job.js';
+import { RESCALE_JOB, rescaleJob, type RescaleJobInput } from './workflows/rescale-job.js';
 import { SUBMIT_JOB, submitJob, type SubmitJobInput } from './workflows/submit-job.js';
 import { crashHookFromEnv, WorkflowEngine, type StepHook } from './workflows/workflow-engine.js';
 
@@ -70,6 +71,7 @@ export class JobManager {
       engine.register(cancelJob);
       engine.register(pauseJob);
       engine.register(resumeJob);
+      engine.register(rescaleJob);
       await engine.resumeAll();
       return { store, engine };
     })();
@@ -144,6 +146,46 @@ export class JobManager {
   async resumeJob(jobId: string): Promise<void> {
     await this.jobWorkflow(RESUME_JOB, jobId, (s) => s === 'paused', 'only a paused job can be resumed');
     for (const agent of await this.agentsOf(jobId)) await agent.deploy(jobId);
+  }
+
+  /**
+   * Rescales a running or paused job to `parallelism` tasks per operator: its agents stop
+   * its tasks, the rescale workflow replaces them (sources carry over what they read), and
+   * a running job is deployed again. Refused, with the job untouched, when the agents lack
+   * the slots or a source is still catching up after the previous rescale.
+   */
+  async rescaleJob(jobId: string, parallelism: number): Promise<void> {
+    const { store, engine } = await this.ready;
+    if (!(Number.isInteger(parallelism) && parallelism >= 1)) {
+      throw new SabotError(SqlState.invalidParameterValue, 'parallelism must be a positive integer');
+    }
+    const [job] = await store.select('jobs', { job_id: jobId });
+    if (!job) throw new SabotError(SqlState.undefinedObject, `job "${jobId}" does not exist`);
+    const runs = await store.select('workflow_state', { job_id: jobId, workflow_type: RESCALE_JOB });
+    const unfinished = runs.find((r) => r.status === 'running');
+    if (!unfinished) {
+      const status = job.status as string;
+      if (status !== 'running' && status !== 'paused') {
+        throw new SabotError(SqlState.objectNotInPrerequisiteState, `cannot rescale job "${jobId}": it is ${status}`);
+      }
+      const positions = await store.select('source_positions', { job_id: jobId });
+      if (positions.some((p) => (p.position_json as string).includes('"rescaled"'))) {
+        throw new SabotError(SqlState.objectInUse, `cannot rescale job "${jobId}" yet: its sources are still catching up after the last rescale`,
+          { hint: 'Try again once its sources have read past where the old tasks stopped.', userFault: false, retryable: true });
+      }
+      const tasks = await store.select('tasks', { job_id: jobId });
+      const held = new Set(tasks.filter((t) => t.agent_id !== null).map((t) => `${String(t.agent_id)}/${String(t.slot_id)}`)).size;
+      const free = (await store.select('agents', { status: 'alive' })).reduce((n, a) => n + (a.available_slots as number), 0);
+      if (free + held < parallelism) {
+        throw new SabotError(SqlState.insufficientResources, `not enough task slots: parallelism ${parallelism} needs ${parallelism}, the alive agents have ${free + held} for this job`,
+          { hint: 'Lower the parallelism, drop dataflows, or start more agents (sabot agent).', userFault: false, retryable: true });
+      }
+    }
+    const input: RescaleJobInput = { jobId, parallelism, resumeAs: job.status === 'paused' ? 'paused' : 'running' };
+    if (unfinished) Object.assign(input, JSON.parse(unfinished.input_json as string) as RescaleJobInput);
+    for (const agent of await this.agentsOf(jobId)) await agent.stop(jobId);
+    await engine.run(RESCALE_JOB, (unfinished?.workflow_id as string | undefined) ?? `${RESCALE_JOB}:${jobId}:${runs.length + 1}`, input);
+    if (input.resumeAs === 'running') for (const agent of await this.agentsOf(jobId)) await agent.deploy(jobId);
   }
 
   /**

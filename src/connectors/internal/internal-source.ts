@@ -1,6 +1,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { StreamDefinition } from '../../control/catalog/streams.js';
 import type { SourceBatch, SourceConnector, SourceOpenOptions, SourceSplit } from '../connector.js';
+import { SplitCursor } from '../split-cursor.js';
 import type { InternalStreams } from './internal-streams.js';
 import type { StreamLog } from './stream-log.js';
 
@@ -10,24 +11,15 @@ export const CHUNK_ROWS = 65_536n;
 /**
  * Reading an internal stream's log in a dataflow. With n splits, the log is cut into
  * chunks of CHUNK_ROWS rows and split i reads chunks i, i+n, ...; with one split, the
- * whole log in order. The position is the next row the split reads.
+ * whole log in order (split-cursor.ts, which also carries positions across a rescale).
+ * The position is the next row the split reads.
  */
 class InternalSplit implements SourceSplit {
   private reader: AsyncIterator<{ offset: bigint; batch: RecordBatch }> | null = null;
   private readerEnd = 0n;
 
-  constructor(private readonly log: StreamLog, private readonly split: bigint, private readonly splits: bigint,
-    private readonly columns: number[] | null, private position: bigint) {
-    this.position = this.ownRowAtOrAfter(position);
-  }
-
-  /** The first row at or after `row` that lies in one of this split's chunks. */
-  private ownRowAtOrAfter(row: bigint): bigint {
-    if (this.splits === 1n) return row;
-    const chunk = row / CHUNK_ROWS;
-    const offset = ((this.split - (chunk % this.splits)) + this.splits) % this.splits;
-    return offset === 0n ? row : (chunk + offset) * CHUNK_ROWS;
-  }
+  constructor(private readonly log: StreamLog, private readonly cursor: SplitCursor, private readonly columns: number[] | null,
+    private position: bigint) {}
 
   async next(signal: AbortSignal): Promise<SourceBatch | null> {
     for (;;) {
@@ -36,11 +28,11 @@ class InternalSplit implements SourceSplit {
         const r = await this.reader.next();
         if (!r.done) {
           const { offset, batch } = r.value;
-          this.position = this.ownRowAtOrAfter(offset + BigInt(batch.numRows));
-          return { batch: this.columns ? selectColumns(batch, this.columns) : batch, position: this.position.toString() };
+          this.position = this.cursor.next(offset + BigInt(batch.numRows));
+          return { batch: this.columns ? selectColumns(batch, this.columns) : batch, position: this.cursor.position(this.position) };
         }
         this.reader = null;
-        this.position = this.ownRowAtOrAfter(this.readerEnd);
+        this.position = this.cursor.next(this.readerEnd);
       }
       if (this.log.end <= this.position) {
         try {
@@ -51,8 +43,8 @@ class InternalSplit implements SourceSplit {
         }
         continue;
       }
-      const chunkEnd = this.splits === 1n ? this.log.end : (this.position / CHUNK_ROWS + 1n) * CHUNK_ROWS;
-      this.readerEnd = chunkEnd < this.log.end ? chunkEnd : this.log.end;
+      const limit = this.cursor.limit(this.position);
+      this.readerEnd = limit !== null && limit < this.log.end ? limit : this.log.end;
       this.reader = this.log.read(this.position, this.readerEnd)[Symbol.asyncIterator]();
     }
   }
@@ -62,7 +54,7 @@ class InternalSplit implements SourceSplit {
   }
 
   passed(mark: unknown): boolean {
-    return this.reader === null && this.position >= (mark as bigint);
+    return this.position >= (mark as bigint);
   }
 
   async close(): Promise<void> {
@@ -82,8 +74,8 @@ export function internalSource(streams: InternalStreams): SourceConnector {
       const log = await streams.log(stream);
       const indexes = options.columns.map((c) => stream.columns.findIndex((s) => s.name === c.name));
       const all = indexes.length === stream.columns.length && indexes.every((x, i) => x === i);
-      const position = options.position === null ? 0n : BigInt(options.position as string);
-      return new InternalSplit(log, BigInt(options.split), BigInt(options.splits), all ? null : indexes, position);
+      const { cursor, at } = SplitCursor.open(options.position, CHUNK_ROWS, options.split, options.splits);
+      return new InternalSplit(log, cursor, all ? null : indexes, at);
     },
   };
 }

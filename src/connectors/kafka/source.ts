@@ -25,7 +25,12 @@ export type KafkaPosition = Record<string, number>;
 
 function positionFrom(value: unknown): Map<number, number> {
   const out = new Map<number, number>();
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && 'rescaled' in value) {
+    // After ALTER DATAFLOW ... SET PARALLELISM: the old splits' positions, whose partitions never overlap.
+    for (const old of (value as { rescaled: { positions: unknown[] } }).rescaled.positions) {
+      for (const [p, o] of positionFrom(old)) out.set(p, o);
+    }
+  } else if (value && typeof value === 'object') {
     for (const [p, o] of Object.entries(value)) out.set(Number(p), Number(o));
   }
   return out;

@@ -1,5 +1,6 @@
 import type { StreamDefinition } from '../../control/catalog/streams.js';
 import type { SourceBatch, SourceConnector, SourceOpenOptions, SourceSplit } from '../connector.js';
+import { SplitCursor } from '../split-cursor.js';
 import { NexmarkGenerator } from './generator.js';
 import type { NexmarkKind } from './schema.js';
 
@@ -10,7 +11,8 @@ export const DATAFLOW_BATCH_ROWS = 8192;
 
 /**
  * A split of a Nexmark stream. The event sequence is cut into blocks of BLOCK_EVENTS;
- * split i of n generates blocks i, i+n, ... (one split: the whole sequence in order).
+ * split i of n generates blocks i, i+n, ... (one split: the whole sequence in order; see
+ * split-cursor.ts, which also carries positions across a rescale).
  * The position is the number of the next event. With `rate`, event times advance at that
  * many events per second and batches are paced to the wall clock.
  */
@@ -21,20 +23,12 @@ class NexmarkSplit implements SourceSplit {
   private readonly startedAt = performance.now();
   private readonly startEvent: number;
 
-  constructor(private readonly stream: StreamDefinition, private readonly split: number, private readonly splits: number,
+  constructor(private readonly stream: StreamDefinition, private readonly cursor: SplitCursor, private readonly splits: number,
     private position: number, private readonly columns: number[] | null) {
     const o = stream.options;
     this.total = o.events === undefined ? undefined : Number(o.events);
     this.rate = o.rate === undefined || Number(o.rate) === 0 ? undefined : Number(o.rate);
-    this.position = this.ownEventAtOrAfter(position);
     this.startEvent = this.position;
-  }
-
-  private ownEventAtOrAfter(n: number): number {
-    if (this.splits === 1) return n;
-    const block = Math.floor(n / BLOCK_EVENTS);
-    const ahead = (((this.split - (block % this.splits)) % this.splits) + this.splits) % this.splits;
-    return ahead === 0 ? n : (block + ahead) * BLOCK_EVENTS;
   }
 
   private get exhausted(): boolean {
@@ -45,8 +39,8 @@ class NexmarkSplit implements SourceSplit {
     for (;;) {
       if (signal.aborted || this.exhausted) return null;
       if (this.generator === null) {
-        const blockEnd = this.splits === 1 ? undefined : (Math.floor(this.position / BLOCK_EVENTS) + 1) * BLOCK_EVENTS;
-        const end = blockEnd === undefined ? this.total : Math.min(blockEnd, this.total ?? blockEnd);
+        const limit = this.cursor.limit(BigInt(this.position));
+        const end = limit === null ? this.total : Math.min(Number(limit), this.total ?? Number(limit));
         const o = this.stream.options;
         this.generator = new NexmarkGenerator({
           kind: o.kind as NexmarkKind, events: end, startEvent: this.position, batchSize: DATAFLOW_BATCH_ROWS,
@@ -58,13 +52,14 @@ class NexmarkSplit implements SourceSplit {
       const batch = this.generator.nextBatch();
       const watermark = this.generator.watermark();
       const nextEvent = this.generator.nextEvent;
-      if (batch === null || this.generator.done) {
-        this.generator = null;
-        this.position = this.ownEventAtOrAfter(nextEvent);
-      } else {
-        this.position = nextEvent;
+      if (batch === null || this.generator.done) this.generator = null;
+      this.position = Number(this.cursor.next(BigInt(nextEvent)));
+      if (batch !== null) {
+        return {
+          batch: this.columns ? batch.selectAt(this.columns) : batch,
+          position: this.cursor.position(BigInt(this.position)), watermark,
+        };
       }
-      if (batch !== null) return { batch: this.columns ? batch.selectAt(this.columns) : batch, position: this.position, watermark };
     }
   }
 
@@ -101,9 +96,9 @@ class NexmarkSplit implements SourceSplit {
 /** `connector = 'nexmark'`: the built-in generator as a dataflow source. */
 export const nexmarkSource: SourceConnector = {
   async open(stream: StreamDefinition, options: SourceOpenOptions): Promise<SourceSplit> {
-    const position = options.position === null ? 0 : Number(options.position);
+    const { cursor, at } = SplitCursor.open(options.position, BigInt(BLOCK_EVENTS), options.split, options.splits);
     const indexes = options.columns.map((c) => stream.columns.findIndex((s) => s.name === c.name));
     const all = indexes.length === stream.columns.length && indexes.every((x, i) => x === i);
-    return new NexmarkSplit(stream, options.split, options.splits, position, all ? null : indexes);
+    return new NexmarkSplit(stream, cursor, options.splits, Number(at), all ? null : indexes);
   },
 };

@@ -50,7 +50,16 @@ test('a Kafka topic in, a Kafka topic out: filter, key, dead letters, and a rest
     assert.deepEqual(await sql(server, 'SELECT id FROM seen ORDER BY id'), [['1'], ['2'], ['3'], ['4']]);
     const after = await consume(output, 3);
     assert.deepEqual(after.map((a) => a.key).sort(), ['2', '3', '4']);
+    assert.deepEqual(await sql(server, 'SELECT count(*) FROM fraud_alerts'), [['3']], 'no alert written twice');
     assert.deepEqual(await sql(server, 'SELECT count(*) FROM transactions'), [['4']]);
+
+    // Rescaled from two tasks to one, the dataflow goes on from both tasks' offsets.
+    await sql(server, 'ALTER DATAFLOW fraud SET PARALLELISM = 1');
+    await produce(input, ['{"id":5,"amount":12345,"ts":"2024-01-01T00:00:04"}'], { partition: 1 });
+    await sql(server, 'FLUSH');
+    const rescaled = await consume(output, 4);
+    assert.deepEqual(rescaled.map((a) => a.key).sort(), ['2', '3', '4', '5']);
+    assert.deepEqual(await sql(server, 'SELECT count(*) FROM fraud_alerts'), [['4']], 'no alert written twice');
   } finally {
     await server.stop();
   }
