@@ -105,6 +105,37 @@ for (const [dialect, make] of dialects) {
       }
     });
 
+    test('rescale replaces the tasks, hands the sources\' positions on, and keeps the slot count right', async () => {
+      const env = await make();
+      const store = await env.open();
+      try {
+        await withAgent(store);
+        const manager = new JobManager({ store });
+        const jobId = await manager.submitJob(graph);
+        // The two source tasks have read up to 7 and 12.
+        for (const [i, at] of [[0, '"7"'], [1, '"12"']] as const) {
+          await store.insert('source_positions', { task_id: `${jobId}:source:${i}`, job_id: jobId, position_json: at, updated_at: 1 });
+        }
+        await assert.rejects(manager.rescaleJob(jobId, 9), /not enough task slots/);
+        await manager.rescaleJob(jobId, 5);
+        const status = (await manager.getJobStatus(jobId))!;
+        assert.deepEqual([status.status, status.defaultParallelism], ['running', 5]);
+        const tasks = await store.select('tasks', { job_id: jobId });
+        assert.equal(tasks.length, 2 + 5 + 5, 'the source keeps its own parallelism of 2; filter and sink get 5');
+        assert.equal((await store.select('agents'))[0]!.available_slots, 3, 'five shared slots of eight');
+        assert.equal((await store.select('task_assignments', { job_id: jobId })).filter((a) => a.reason === 'rescale').length, 12);
+        const positions = await store.select('source_positions', { job_id: jobId });
+        assert.deepEqual(positions.map((p) => JSON.parse(p.position_json as string)),
+          [{ rescaled: { splits: 2, positions: ['7', '12'] } }, { rescaled: { splits: 2, positions: ['7', '12'] } }]);
+        await assert.rejects(manager.rescaleJob(jobId, 2), /still catching up after the last rescale/);
+        await manager.cancelJob(jobId);
+        assert.equal((await store.select('agents'))[0]!.available_slots, 8);
+      } finally {
+        await store.close();
+        await env.cleanup();
+      }
+    });
+
     test('a job that needs more slots than the agents have fails with a clear error', async () => {
       const env = await make();
       const store = await env.open();
