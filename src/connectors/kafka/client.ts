@@ -27,8 +27,12 @@ export interface FetchedPartition {
   error: string | null;
   highWatermark: bigint;
   logStartOffset: bigint;
-  /** The record batches as the broker sent them (the last one may be cut short), or null. */
-  records: Buffer | null;
+  /**
+   * The record batches as the broker sent them (the last one may be cut short), in the
+   * pieces the socket delivered them (not copied into one buffer: join them into a
+   * buffer of your own), or null.
+   */
+  records: Uint8Array[] | null;
 }
 
 /** Where a partition starts reading: its first offset, its end, or the first record at or after a time (ms). */
@@ -87,7 +91,7 @@ function parseFetchResponse(_correlationId: number, _apiKey: number, _apiVersion
       r.readArray((r) => { r.readInt64(); r.readInt64(); skipTaggedFields(r); }, true, false);
       r.readInt32(); // preferred read replica
       const size = r.readUnsignedVarInt() - 1;
-      const records = size > 0 ? r.buffer.slice(r.position, r.position + size) : null;
+      const records = size > 0 ? r.buffer.subarray(r.position, r.position + size).buffers : null;
       if (size > 0) r.skip(size);
       skipTaggedFields(r);
       out.push({ partition, error: code === 0 ? null : protocolErrorsCodesById[code] ?? String(code), highWatermark, logStartOffset, records });

@@ -3,16 +3,19 @@ import { arrowType, type ColumnSchema } from '../../runtime/arrow-types.js';
 import { copyBytes } from './byte-writer.js';
 
 /**
- * Arrow columns built value by value from decoded records, on growing typed arrays.
- * A record that fails halfway is undone with truncate(rowsBefore). Each column's Arrow
- * layout is the one of runtime/arrow-types.ts.
+ * Arrow columns built value by value from decoded records, on growing typed arrays
+ * made for `capacity` rows at first (a batch's size, so they seldom grow). finish()
+ * hands the arrays over as they are (views of the rows written): a builder is used for
+ * one batch. A record that fails halfway is undone with truncate(rowsBefore). Each
+ * column's Arrow layout is the one of runtime/arrow-types.ts.
  */
 export abstract class ColumnBuilder {
   length = 0;
-  protected validity = new Uint8Array(128);
-  protected nulls = 0;
+  protected validity: Uint8Array;
 
-  constructor(readonly column: ColumnSchema) {}
+  constructor(readonly column: ColumnSchema, protected readonly capacity: number) {
+    this.validity = new Uint8Array(capacity >> 3);
+  }
 
   protected abstract grow(capacity: number): void;
   protected abstract dataFields(): Record<string, unknown>;
@@ -44,7 +47,7 @@ export abstract class ColumnBuilder {
     for (let i = 0; i < this.length; i++) if ((this.validity[i >> 3]! & (1 << (i & 7))) === 0) nulls++;
     return makeData({
       type: arrowType(this.column.type), length: this.length, nullCount: nulls,
-      nullBitmap: nulls > 0 ? this.validity.slice(0, (this.length + 7) >> 3) : undefined,
+      nullBitmap: nulls > 0 ? this.validity.subarray(0, (this.length + 7) >> 3) : undefined,
       ...this.dataFields(),
     } as never);
   }
@@ -56,9 +59,9 @@ type NumberArray = Int16Array | Int32Array | Float32Array | Float64Array;
 export class NumberBuilder extends ColumnBuilder {
   private values: NumberArray;
 
-  constructor(column: ColumnSchema, private readonly make: (n: number) => NumberArray) {
-    super(column);
-    this.values = make(1024);
+  constructor(column: ColumnSchema, capacity: number, private readonly make: (n: number) => NumberArray) {
+    super(column, capacity);
+    this.values = make(capacity);
   }
 
   protected grow(capacity: number): void {
@@ -72,13 +75,13 @@ export class NumberBuilder extends ColumnBuilder {
   }
 
   protected dataFields() {
-    return { data: this.values.slice(0, this.length) };
+    return { data: this.values.subarray(0, this.length) };
   }
 }
 
 /** int8, timestamps and time (µs): 64-bit integers written as two 32-bit halves, no BigInt per value. */
 export class Int64Builder extends ColumnBuilder {
-  private words = new Int32Array(2048);
+  private words = new Int32Array(this.capacity * 2);
 
   protected grow(capacity: number): void {
     const grown = new Int32Array(capacity * 2);
@@ -101,12 +104,12 @@ export class Int64Builder extends ColumnBuilder {
   }
 
   protected dataFields() {
-    return { data: new BigInt64Array(this.words.buffer.slice(0, this.length * 8)) };
+    return { data: new BigInt64Array(this.words.buffer, 0, this.length) };
   }
 }
 
 export class BoolBuilder extends ColumnBuilder {
-  private bits = new Uint8Array(128);
+  private bits = new Uint8Array(this.capacity >> 3);
 
   protected grow(capacity: number): void {
     const grown = new Uint8Array(capacity >> 3);
@@ -121,14 +124,14 @@ export class BoolBuilder extends ColumnBuilder {
   }
 
   protected dataFields() {
-    return { data: this.bits.slice(0, (this.length + 7) >> 3) };
+    return { data: this.bits.subarray(0, (this.length + 7) >> 3) };
   }
 }
 
 /** Utf8 and Binary: offsets plus one byte buffer. */
 export class BytesBuilder extends ColumnBuilder {
-  private offsets = new Int32Array(1025);
-  private data = new Uint8Array(1 << 16);
+  private offsets = new Int32Array(this.capacity + 1);
+  private data = new Uint8Array(this.capacity * 16);
 
   protected grow(capacity: number): void {
     const grown = new Int32Array(capacity + 1);
@@ -168,21 +171,22 @@ export class BytesBuilder extends ColumnBuilder {
   }
 
   protected dataFields() {
-    return { valueOffsets: this.offsets.slice(0, this.length + 1), data: this.data.slice(0, this.offsets[this.length]!) };
+    return { valueOffsets: this.offsets.subarray(0, this.length + 1), data: this.data.subarray(0, this.offsets[this.length]!) };
   }
 }
 
 const encoder = new TextEncoder();
 
-/** The builder of a column's Arrow layout. */
-export function columnBuilder(column: ColumnSchema): ColumnBuilder {
+/** The builder of a column's Arrow layout, for about `rows` rows (rounded up to a multiple of 1,024). */
+export function columnBuilder(column: ColumnSchema, rows = 1024): ColumnBuilder {
+  const capacity = Math.max(1024, Math.ceil(rows / 1024) * 1024);
   switch (column.type.kind) {
-    case 'bool': return new BoolBuilder(column);
-    case 'int2': return new NumberBuilder(column, (n) => new Int16Array(n));
-    case 'int4': case 'oid': case 'date': return new NumberBuilder(column, (n) => new Int32Array(n));
-    case 'float4': return new NumberBuilder(column, (n) => new Float32Array(n));
-    case 'float8': return new NumberBuilder(column, (n) => new Float64Array(n));
-    case 'int8': case 'timestamp': case 'timestamptz': case 'time': return new Int64Builder(column);
-    default: return new BytesBuilder(column);
+    case 'bool': return new BoolBuilder(column, capacity);
+    case 'int2': return new NumberBuilder(column, capacity, (n) => new Int16Array(n));
+    case 'int4': case 'oid': case 'date': return new NumberBuilder(column, capacity, (n) => new Int32Array(n));
+    case 'float4': return new NumberBuilder(column, capacity, (n) => new Float32Array(n));
+    case 'float8': return new NumberBuilder(column, capacity, (n) => new Float64Array(n));
+    case 'int8': case 'timestamp': case 'timestamptz': case 'time': return new Int64Builder(column, capacity);
+    default: return new BytesBuilder(column, capacity);
   }
 }

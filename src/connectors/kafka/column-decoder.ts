@@ -55,10 +55,10 @@ export class ColumnDecoder {
     this.wantsJsonText = this.kind === 'json' || this.kind === 'jsonb';
   }
 
-  /** The values decoded so far as Arrow data; the decoder starts over empty. */
+  /** The values decoded so far as Arrow data; the decoder starts over empty, with room for as many. */
   finish(): Data {
     const data = this.builder.finish();
-    this.builder = columnBuilder(this.column);
+    this.builder = columnBuilder(this.column, data.length);
     return data;
   }
 

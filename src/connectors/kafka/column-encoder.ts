@@ -80,7 +80,9 @@ export class ColumnEncoder {
         return;
       case Form.Int64: {
         const high = this.words![row * 2 + 1]!;
-        if (high >= -2097152 && high < 2097152) writeInteger(out, high * 4294967296 + (this.words![row * 2]! >>> 0));
+        const low = this.words![row * 2]!;
+        if (high === 0 && low >= 0) writeInteger(out, low); // most values: in 32-bit arithmetic
+        else if (high >= -2097152 && high < 2097152) writeInteger(out, high * 4294967296 + (low >>> 0));
         else this.quoted(out, ((BigInt(high) << 32n) | BigInt(this.words![row * 2]! >>> 0)).toString());
         return;
       }
@@ -132,19 +134,34 @@ export class ColumnEncoder {
   }
 }
 
+const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 const DIGITS = new Uint8Array(20);
 
-/** A safe integer's decimal digits. */
+/** A safe integer's decimal digits (in 32-bit arithmetic when it fits). */
 export function writeInteger(out: ByteWriter, v: number): void {
   if (v < 0) { out.byte(45); v = -v; }
-  let n = 0;
+  if (v > 0x7fffffff) {
+    let n = 0;
+    do {
+      const q = Math.floor(v / 10);
+      DIGITS[n++] = 48 + v - q * 10;
+      v = q;
+    } while (v > 0);
+    out.reserve(n);
+    while (n > 0) out.bytes[out.length++] = DIGITS[--n]!;
+    return;
+  }
+  let n = 1;
+  while (n < 10 && v >= POWERS_OF_TEN[n]!) n++;
+  out.reserve(n);
+  const bytes = out.bytes;
+  let at = out.length + n;
+  out.length = at;
   do {
-    const q = Math.floor(v / 10);
-    DIGITS[n++] = 48 + v - q * 10;
+    const q = (v / 10) | 0;
+    bytes[--at] = 48 + v - q * 10;
     v = q;
   } while (v > 0);
-  out.reserve(n);
-  while (n > 0) out.bytes[out.length++] = DIGITS[--n]!;
 }
 
 const HEX = '0123456789abcdef';
@@ -193,42 +210,43 @@ export function writeCsvField(out: ByteWriter, bytes: Uint8Array, start: number,
 
 const DAY_US = 86_400_000_000;
 let cachedDay = NaN;
-let cachedDate = '';
+/** `YYYY-MM-DD` of cachedDay, or empty outside years 0001-9999. */
+let cachedDate = new Uint8Array(0);
 
 /** `YYYY-MM-DDTHH:MM:SS[.ffffff]`, trailing zeros of the fraction dropped; `Z` after it for timestamptz. */
 export function writeIsoTimestamp(out: ByteWriter, us: number, utc: boolean): void {
   const day = Math.floor(us / DAY_US);
   if (day !== cachedDay) {
     const text = formatTimestamp(day * DAY_US); // `YYYY-MM-DD 00:00:00`, or a BC / 5-digit year
-    cachedDate = /^\d{4}-/.test(text) && !text.endsWith(' BC') ? text.slice(0, 10) : '';
+    cachedDate = /^\d{4}-/.test(text) && !text.endsWith(' BC') ? encoder.encode(text.slice(0, 10)) : new Uint8Array(0);
     cachedDay = day;
   }
-  if (cachedDate === '') { // outside years 0001-9999: Postgres's own form
+  if (cachedDate.length === 0) { // outside years 0001-9999: Postgres's own form
     out.ascii(formatTimestamp(us).replace(' ', 'T'));
     if (utc) out.byte(90);
     return;
   }
-  out.ascii(cachedDate);
-  let t = us - day * DAY_US;
-  const h = Math.floor(t / 3_600_000_000);
-  t -= h * 3_600_000_000;
-  const m = Math.floor(t / 60_000_000);
-  t -= m * 60_000_000;
-  const s = Math.floor(t / 1_000_000);
-  t -= s * 1_000_000;
-  out.reserve(20);
+  const inDay = us - day * DAY_US;
+  let s = Math.floor(inDay / 1_000_000); // below 86,400: 32-bit arithmetic from here
+  let fraction = inDay - s * 1_000_000;
+  const h = (s / 3600) | 0;
+  s -= h * 3600;
+  const m = (s / 60) | 0;
+  s -= m * 60;
+  out.reserve(30);
   const b = out.bytes;
   let i = out.length;
+  for (let k = 0; k < 10; k++) b[i++] = cachedDate[k]!;
   b[i++] = 84; // T
-  b[i++] = 48 + Math.floor(h / 10); b[i++] = 48 + (h % 10); b[i++] = 58;
-  b[i++] = 48 + Math.floor(m / 10); b[i++] = 48 + (m % 10); b[i++] = 58;
-  b[i++] = 48 + Math.floor(s / 10); b[i++] = 48 + (s % 10);
-  if (t > 0) {
+  b[i++] = 48 + ((h / 10) | 0); b[i++] = 48 + (h % 10); b[i++] = 58;
+  b[i++] = 48 + ((m / 10) | 0); b[i++] = 48 + (m % 10); b[i++] = 58;
+  b[i++] = 48 + ((s / 10) | 0); b[i++] = 48 + (s % 10);
+  if (fraction > 0) {
     b[i++] = 46;
-    for (let scale = 100_000; t > 0; scale /= 10) {
-      const d = Math.floor(t / scale);
+    for (let scale = 100_000; fraction > 0; scale = (scale / 10) | 0) {
+      const d = (fraction / scale) | 0;
       b[i++] = 48 + d;
-      t -= d * scale;
+      fraction -= d * scale;
     }
   }
   if (utc) b[i++] = 90;

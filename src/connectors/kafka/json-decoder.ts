@@ -3,6 +3,8 @@ import { RecordError, type ColumnDecoder } from './column-decoder.js';
 
 const encoder = new TextEncoder();
 const MAX_DEPTH = 256;
+/** Field positions whose keys are remembered (records with more fields look the rest up). */
+const MAX_KNOWN_FIELDS = 64;
 
 /**
  * Decodes JSON objects into columns, one record at a time, scanning the bytes: the
@@ -12,26 +14,37 @@ const MAX_DEPTH = 256;
  */
 export class JsonDecoder {
   private bytes: Uint8Array = new Uint8Array(0);
+  private view = new DataView(this.bytes.buffer);
   private start = 0;
   private pos = 0;
   private end = 0;
   private escaped = false;
   private readonly names: Uint8Array[];
-  private readonly plainNames: (Uint8Array | undefined)[];
   private readonly seen: Int32Array;
   private row = 0;
   private readonly scratch = new ByteWriter(256);
+  /**
+   * Fields usually come in the same order in every record: the key found at each field
+   * position of earlier records and its column (-1: not wanted), so a key is known in a
+   * comparison or two. A key is kept as the little-endian 32-bit words of its bytes with
+   * the closing quote, the last word ending at the quote (it may overlap the one before);
+   * keys shorter than 3 bytes and escaped keys are looked up each time.
+   */
+  private readonly fieldKeys: (Int32Array | undefined)[] = [];
+  private readonly fieldKeyLengths: number[] = [];
+  private readonly fieldColumns: number[] = [];
 
   constructor(private readonly columns: ColumnDecoder[]) {
     this.names = columns.map((c) => encoder.encode(c.column.name));
-    // Names that appear in JSON byte for byte (nothing to escape); others never match quickly.
-    this.plainNames = this.names.map((n) => n.some((b) => b < 32 || b === 34 || b === 92) ? undefined : n);
     this.seen = new Int32Array(columns.length).fill(-1);
   }
 
   /** Appends the record's values to the columns; throws RecordError when it is not a JSON object of fitting values. */
   decode(bytes: Uint8Array, start: number, end: number): void {
-    this.bytes = bytes;
+    if (bytes !== this.bytes) { // records of one fetched batch share their buffer
+      this.bytes = bytes;
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
     this.start = start;
     this.pos = start;
     this.end = end;
@@ -40,18 +53,12 @@ export class JsonDecoder {
     if (this.peek() !== 123) throw new RecordError('not a JSON object');
     this.pos++;
     this.space();
-    let expected = 0;
     if (this.peek() === 125) this.pos++;
     else {
-      for (;;) {
+      for (let field = 0; ; field++) {
         this.space();
         if (this.peek() !== 34) throw this.syntax('a field name');
-        const keyStart = ++this.pos;
-        let c = this.expectedKey(expected);
-        if (c < 0) {
-          const keyEnd = this.string();
-          c = this.escaped ? this.columnNamed(this.unescape(keyStart, keyEnd)) : this.columnAt(keyStart, keyEnd, expected);
-        }
+        const c = this.key(field);
         this.space();
         if (this.peek() !== 58) throw this.syntax('":"');
         this.pos++;
@@ -59,7 +66,6 @@ export class JsonDecoder {
         if (c >= 0 && this.seen[c] !== row) {
           this.seen[c] = row;
           this.value(this.columns[c]!);
-          expected = c + 1;
         } else {
           this.skip(0);
         }
@@ -73,6 +79,36 @@ export class JsonDecoder {
     this.space();
     if (this.pos !== this.end) throw this.syntax('the end of the record');
     for (let c = 0; c < this.columns.length; c++) if (this.seen[c] !== row) this.columns[c]!.null();
+  }
+
+  /** Moves past the key at pos (its opening quote) and its closing quote; returns its column, or -1. */
+  private key(field: number): number {
+    const keyStart = ++this.pos;
+    const words = this.fieldKeys[field];
+    const length = this.fieldKeyLengths[field]!;
+    if (words !== undefined && keyStart + length <= this.end) {
+      const view = this.view;
+      const last = words.length - 1;
+      let k = 0;
+      while (k < last && view.getInt32(keyStart + 4 * k, true) === words[k]) k++;
+      if (k === last && view.getInt32(keyStart + length - 4, true) === words[last]) {
+        this.pos = keyStart + length;
+        return this.fieldColumns[field]!;
+      }
+    }
+    const keyEnd = this.string();
+    if (this.escaped) return this.columnNamed(this.unescape(keyStart, keyEnd));
+    const c = this.columnAt(keyStart, keyEnd);
+    const found = keyEnd + 1 - keyStart;
+    if (field < MAX_KNOWN_FIELDS && found >= 4) {
+      const known = new Int32Array(Math.ceil(found / 4));
+      for (let k = 0; k < known.length - 1; k++) known[k] = this.view.getInt32(keyStart + 4 * k, true);
+      known[known.length - 1] = this.view.getInt32(keyStart + found - 4, true);
+      this.fieldKeys[field] = known;
+      this.fieldKeyLengths[field] = found;
+      this.fieldColumns[field] = c;
+    }
+    return c;
   }
 
   private syntax(expected: string): RecordError {
@@ -97,27 +133,9 @@ export class JsonDecoder {
     this.pos = pos;
   }
 
-  /**
-   * Fields usually come in the same order in every record: when the key at pos is the
-   * name of column `expected`, moves past it and its closing quote in one comparison.
-   */
-  private expectedKey(expected: number): number {
-    const c = expected < this.names.length ? expected : 0;
-    const name = this.plainNames[c];
-    if (name === undefined || this.pos + name.length >= this.end) return -1;
-    const bytes = this.bytes;
-    const at = this.pos;
-    for (let i = 0; i < name.length; i++) if (bytes[at + i] !== name[i]) return -1;
-    if (bytes[at + name.length] !== 34) return -1;
-    this.pos = at + name.length + 1;
-    return c;
-  }
-
-  /** The column whose name is bytes[start, end), trying `expected` first (fields usually come in the same order). */
-  private columnAt(start: number, end: number, expected: number): number {
-    const n = this.names.length;
-    for (let k = 0; k < n; k++) {
-      const c = (expected + k) % n;
+  /** The column whose name is bytes[start, end), or -1. */
+  private columnAt(start: number, end: number): number {
+    for (let c = 0; c < this.names.length; c++) {
       const name = this.names[c]!;
       if (name.length !== end - start) continue;
       let i = 0;
@@ -134,10 +152,21 @@ export class JsonDecoder {
   /** Moves past a string's content (pos just after the opening quote) and its closing quote; returns the content's end. */
   private string(): number {
     const bytes = this.bytes;
+    const view = this.view;
     const end = this.end;
     let pos = this.pos;
     let escaped = false;
-    while (pos < end) {
+    for (;;) {
+      // Four bytes at a time while none is a quote, a backslash or a control character
+      // (zero-byte tests on x ^ 0x22 ("), x ^ 0x5c (\) and x - 0x20 in every byte).
+      while (pos + 4 <= end) {
+        const x = view.getInt32(pos, true);
+        const q = x ^ 0x22222222;
+        const s = x ^ 0x5c5c5c5c;
+        if ((((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s) | ((x - 0x20202020) & ~x)) & 0x80808080) break;
+        pos += 4;
+      }
+      if (pos >= end) break;
       const b = bytes[pos]!;
       if (b === 34) {
         this.pos = pos + 1;

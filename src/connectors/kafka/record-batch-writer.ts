@@ -2,15 +2,26 @@ import { crc32c } from './client.js';
 import { ByteWriter } from './byte-writer.js';
 
 /**
- * Writes one Kafka record batch (message format v2, uncompressed): a header, then each
- * record's key and value copied from the encoders' buffers. Offsets and the producer id
- * are left to the broker (no idempotence, no transactions).
+ * Writes one Kafka record batch (message format v2, uncompressed): a header, then the
+ * records, each value written in place by the caller between begin() and end(). Offsets
+ * and the producer id are left to the broker (no idempotence, no transactions).
  */
 export class RecordBatchWriter {
-  private readonly out = new ByteWriter(1 << 20);
+  /** Where the record's value goes between begin() and end(). */
+  readonly out = new ByteWriter(1 << 20);
   private count = 0;
   private firstTimestamp = 0;
   private maxTimestamp = 0;
+  /** The record being written: where it starts, where its body and its value length start. */
+  private recordStart = 0;
+  private valueLengthAt = 0;
+  /**
+   * The varints in front of the value and of the record take as many bytes as they did
+   * in the record before (records are much alike), so the value is written in place and
+   * moved only when a length's size changes.
+   */
+  private recordLengthSize = 1;
+  private valueLengthSize = 1;
 
   get records(): number {
     return this.count;
@@ -29,28 +40,60 @@ export class RecordBatchWriter {
     this.count = 0;
   }
 
-  /** Adds a record: key (null: keyStart -1) and value as byte ranges, timestamp in ms. */
-  add(keyBytes: Uint8Array | null, keyStart: number, keyEnd: number, valueBytes: Uint8Array, valueStart: number, valueEnd: number,
-    timestampMs: number): void {
+  /** Starts a record: its key (null: none) as a byte range and its timestamp in ms; then write the value into `out`. */
+  begin(keyBytes: Uint8Array | null, keyStart: number, keyEnd: number, timestampMs: number): void {
     if (this.count === 0) this.firstTimestamp = this.maxTimestamp = timestampMs;
     else if (timestampMs > this.maxTimestamp) this.maxTimestamp = timestampMs;
-    const keyLength = keyBytes === null ? -1 : keyEnd - keyStart;
-    const valueLength = valueEnd - valueStart;
-    const timestampDelta = timestampMs - this.firstTimestamp;
-    const length = 1 + varintSize(timestampDelta) + varintSize(this.count) + varintSize(keyLength) + Math.max(keyLength, 0)
-      + varintSize(valueLength) + valueLength + 1;
     const out = this.out;
-    out.reserve(length + 5);
-    writeVarint(out, length);
+    const keyLength = keyBytes === null ? -1 : keyEnd - keyStart;
+    out.reserve(this.recordLengthSize + 1 + 3 * 10 + Math.max(keyLength, 0) + this.valueLengthSize);
+    this.recordStart = out.length;
+    out.length += this.recordLengthSize;
     out.bytes[out.length++] = 0; // attributes
-    writeVarint(out, timestampDelta);
+    writeVarint(out, timestampMs - this.firstTimestamp);
     writeVarint(out, this.count);
     writeVarint(out, keyLength);
     if (keyBytes !== null) out.copy(keyBytes, keyStart, keyEnd);
+    this.valueLengthAt = out.length;
+    out.length += this.valueLengthSize;
+  }
+
+  /** Ends the record begun, whose value is what was written into `out` since. */
+  end(): void {
+    const out = this.out;
+    out.reserve(10);
+    let valueStart = this.valueLengthAt + this.valueLengthSize;
+    const valueLength = out.length - valueStart;
+    this.valueLengthSize = this.moveTail(valueStart, varintSize(valueLength) - this.valueLengthSize, this.valueLengthSize);
+    valueStart = this.valueLengthAt + this.valueLengthSize;
+    out.length = this.valueLengthAt;
     writeVarint(out, valueLength);
-    out.copy(valueBytes, valueStart, valueEnd);
+    out.length = valueStart + valueLength;
     out.bytes[out.length++] = 0; // no headers
+    const bodyStart = this.recordStart + this.recordLengthSize;
+    const bodyLength = out.length - bodyStart;
+    this.recordLengthSize = this.moveTail(bodyStart, varintSize(bodyLength) - this.recordLengthSize, this.recordLengthSize);
+    const end = out.length;
+    out.length = this.recordStart;
+    writeVarint(out, bodyLength);
+    out.length = end;
     this.count++;
+  }
+
+  /** Moves the bytes from `from` to the end by `shift` (room reserved); returns the new size of the varint before them. */
+  private moveTail(from: number, shift: number, size: number): number {
+    if (shift === 0) return size;
+    this.out.bytes.copyWithin(from + shift, from, this.out.length);
+    this.out.length += shift;
+    return size + shift;
+  }
+
+  /** Adds a record whose value is a byte range (key as in begin()). */
+  add(keyBytes: Uint8Array | null, keyStart: number, keyEnd: number, valueBytes: Uint8Array, valueStart: number, valueEnd: number,
+    timestampMs: number): void {
+    this.begin(keyBytes, keyStart, keyEnd, timestampMs);
+    this.out.copy(valueBytes, valueStart, valueEnd);
+    this.end();
   }
 
   /** The finished batch (a view of the writer's buffer, valid until the next reset). */

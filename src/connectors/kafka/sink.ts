@@ -5,7 +5,8 @@ import type { SinkConnector, SinkWriter } from '../connector.js';
 import { describeKafkaError, KafkaClient, kafkaErrorNames, type TopicLayout } from './client.js';
 import { keyPartition } from './murmur2.js';
 import { RecordBatchWriter } from './record-batch-writer.js';
-import { RecordEncoder, type EncodedRows } from './record-encoder.js';
+import { ByteWriter } from './byte-writer.js';
+import { RecordEncoder } from './record-encoder.js';
 import { kafkaOptions, type KafkaStreamOptions } from './stream-options.js';
 
 /** Record batches stay well under the broker's default message.max.bytes (1 MiB). */
@@ -30,6 +31,8 @@ function sleep(ms: number): Promise<void> {
  */
 class KafkaWriter implements SinkWriter {
   private readonly batches: RecordBatchWriter[] = [];
+  /** The key of the row being written. */
+  private readonly key = new ByteWriter(256);
   private nextPartition = 0;
 
   constructor(private readonly client: KafkaClient, private readonly options: KafkaStreamOptions,
@@ -38,33 +41,34 @@ class KafkaWriter implements SinkWriter {
   async write(batches: readonly RecordBatch[]): Promise<void> {
     for (const batch of batches) {
       if (batch.numRows === 0) continue;
-      await this.send(this.partitionBatches(this.encoder.encode(batch)));
+      await this.send(this.partitionBatches(batch));
     }
   }
 
-  /** Each partition's record batches, in row order. */
-  private partitionBatches(rows: EncodedRows): Uint8Array[][] {
+  /** Each partition's record batches, in row order, the messages encoded straight into them. */
+  private partitionBatches(batch: RecordBatch): Uint8Array[][] {
     const partitions = this.layout.leaders.length;
     while (this.batches.length < partitions) this.batches.push(new RecordBatchWriter());
     for (let p = 0; p < partitions; p++) this.batches[p]!.reset();
     const out: Uint8Array[][] = Array.from({ length: partitions }, () => []);
     const runStart = this.nextPartition;
     this.nextPartition = (this.nextPartition + 1) % partitions;
-    let valueStart = 0;
-    let keyStart = 0;
-    for (let r = 0; r < rows.rows; r++) {
-      const keyEnd = rows.keyEnds[r]!;
-      const hasKey = rows.keys !== null && keyEnd >= 0;
-      const p = hasKey ? keyPartition(rows.keys!.bytes, keyStart, keyEnd, partitions)
-        : (runStart + Math.floor(r * partitions / rows.rows)) % partitions;
+    const encoder = this.encoder;
+    encoder.use(batch);
+    const rows = batch.numRows;
+    const key = this.key;
+    for (let r = 0; r < rows; r++) {
+      key.clear();
+      const hasKey = encoder.keyed && encoder.writeKey(key, r);
+      const p = hasKey ? keyPartition(key.bytes, 0, key.length, partitions) : (runStart + Math.floor(r * partitions / rows)) % partitions;
       const writer = this.batches[p]!;
-      writer.add(hasKey ? rows.keys!.bytes : null, keyStart, keyEnd, rows.values.bytes, valueStart, rows.valueEnds[r]!, rows.timestamps[r]!);
+      writer.begin(hasKey ? key.bytes : null, 0, key.length, encoder.timestamp(r));
+      encoder.value(writer.out, r);
+      writer.end();
       if (writer.size >= MAX_BATCH_BYTES) {
         out[p]!.push(writer.finish().slice());
         writer.reset();
       }
-      valueStart = rows.valueEnds[r]!;
-      if (hasKey) keyStart = keyEnd;
     }
     for (let p = 0; p < partitions; p++) if (this.batches[p]!.records > 0) out[p]!.push(this.batches[p]!.finish().slice());
     return out;
