@@ -8,8 +8,10 @@ import type { StreamDefinition } from '../control/catalog/streams.js';
 import { SabotError, SqlState, toSabotError } from '../errors.js';
 import type { FunctionRegistry } from '../functions/scalar-function.js';
 import { parseJobGraph, type JobGraph, type JobGraphOperator } from '../plan/job-graph.js';
-import { compileChain, dataflowEvalContext, operatorColumns, runChain } from '../runtime/operator-chain.js';
+import { operatorColumns } from '../runtime/operator-chain.js';
+import { adaptiveChainRunner } from './chain-runner.js';
 import { pipelinePaths } from './job-layout.js';
+import { MorselPool, type PreparedChain } from './morsel-pool.js';
 import { Pipeline, resumePosition, type TaskCounter } from './pipeline.js';
 
 export interface AgentContext {
@@ -29,11 +31,13 @@ interface RunningJob {
 /**
  * The in-process agent. It runs the tasks the JobManager assigned to it: per source split
  * a pipeline of the chained operators into the sink, from the position the split
- * recorded. When every pipeline of a job ends (bounded sources), the job completes; when
+ * recorded. Large batches of costly chains are split over the morsel pool's worker threads. When every pipeline of a job ends (bounded sources), the job completes; when
  * one fails, the job fails with its error. Rows that fail in an operator become dead letters.
  */
 export class LocalAgent implements AgentEndpoint {
   private readonly jobs = new Map<string, RunningJob>();
+  /** Worker threads for large batches, started with the first job. */
+  private morsels: MorselPool | null = null;
 
   constructor(private readonly ctx: AgentContext) {}
 
@@ -58,7 +62,9 @@ export class LocalAgent implements AgentEndpoint {
       return c;
     };
     const abort = new AbortController();
-    const evalContext = dataflowEvalContext(abort.signal, (job.started_at as number | null) ?? Date.now() * 1000);
+    const startedAt = (job.started_at as number | null) ?? Date.now() * 1000;
+    const morsels = this.morsels ??= new MorselPool();
+    const chains: PreparedChain[] = [];
     const commit = (write: (tx: Parameters<Parameters<CatalogStore['transaction']>[0]>[0], now: number) => Promise<void>) =>
       catalog.transaction((tx) => write(tx, Date.now() * 1000));
     const pipelines: Pipeline[] = [];
@@ -67,7 +73,8 @@ export class LocalAgent implements AgentEndpoint {
       for (const path of pipelinePaths(graph)) {
         const sourceStream = this.stream(path.source);
         const sinkStream = this.stream(path.sink, graph);
-        const chain = compileChain(path.chain, operatorColumns(path.source), this.ctx.functions, evalContext);
+        const chain = morsels.prepare(path.chain, operatorColumns(path.source), startedAt);
+        chains.push(chain);
         for (let split = 0; split < parallelism; split++) {
           const source = counter(path.source, split);
           if (!source) continue;
@@ -79,12 +86,13 @@ export class LocalAgent implements AgentEndpoint {
             split: await this.ctx.connectors.source(sourceStream.connector).open(sourceStream, {
               split, splits: parallelism, position, columns: operatorColumns(path.source),
             }),
-            runChain: (batch) => runChain(chain, batch),
+            runChain: adaptiveChainRunner(morsels, chain),
           }));
         }
       }
     } catch (err) {
       abort.abort();
+      for (const chain of chains) morsels.release(chain);
       await this.fail(jobId, toSabotError(err));
       return;
     }
@@ -98,6 +106,7 @@ export class LocalAgent implements AgentEndpoint {
         return false;
       })));
       if (this.jobs.get(jobId) === running) this.jobs.delete(jobId);
+      for (const chain of chains) morsels.release(chain);
       if (error) await this.fail(jobId, error);
       else if (ends.every((ended) => ended)) await this.complete(jobId);
     })();
@@ -168,5 +177,7 @@ export class LocalAgent implements AgentEndpoint {
 
   async close(): Promise<void> {
     await Promise.all([...this.jobs.keys()].map((id) => this.stop(id)));
+    await this.morsels?.close();
+    this.morsels = null;
   }
 }
