@@ -3,17 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { freshDatabase } from '../support/postgres.js';
-import { startServer, tempDataDir, type RunningServer } from '../support/server.js';
-
-async function sql(server: RunningServer, text: string): Promise<unknown[][]> {
-  const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'u', database: 'd' });
-  await c.connect();
-  try {
-    return (await c.query({ text, rowMode: 'array' })).rows;
-  } finally {
-    await c.end();
-  }
-}
+import { sql, startServer, tempDataDir } from '../support/server.js';
 
 for (const [dialect, where] of [['sqlite', async () => ({ args: ['--data-dir', tempDataDir()], drop: async () => undefined })],
   ['postgres', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 /** The repository root (tests run from dist/test/...). */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -93,4 +94,15 @@ export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): P
       reject(new Error(`server exited with ${code} before it was ready:\n${out}`));
     });
   });
+}
+
+/** Runs SQL on a server over a connection of its own, and returns the rows as arrays of text-decoded values. */
+export async function sql(server: RunningServer, text: string): Promise<unknown[][]> {
+  const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'u', database: 'd' });
+  await c.connect();
+  try {
+    return (await c.query({ text, rowMode: 'array' })).rows;
+  } finally {
+    await c.end();
+  }
 }

@@ -1,19 +1,8 @@
 /** Kafka in dataflows as a user drives them: psql-style SQL over the wire, kcat on the other side of the topics. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
-import { startServer, tempDataDir, type RunningServer } from '../../support/server.js';
+import { sql, startServer, tempDataDir } from '../../support/server.js';
 import { consume, createTopic, kafkaBootstrap, produce, uniqueTopic } from '../../support/kafka.js';
-
-async function sql(server: RunningServer, text: string): Promise<unknown[][]> {
-  const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'u', database: 'd' });
-  await c.connect();
-  try {
-    return (await c.query({ text, rowMode: 'array' })).rows;
-  } finally {
-    await c.end();
-  }
-}
 
 test('a Kafka topic in, a Kafka topic out: filter, key, dead letters, and a restart that resumes at the job\'s offsets', async () => {
   const input = uniqueTopic('transactions');
