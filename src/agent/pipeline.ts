@@ -36,7 +36,7 @@ export interface PipelineOptions {
   sink: SinkWriter;
   runChain: ChainRunner;
   tasks: PipelineTasks;
-  /** Commits what a round did (positions, counters, dead letters) in one catalog transaction. */
+  /** Runs writes of a round (positions, counters, dead letters) in one catalog transaction. */
   commit: (write: (tx: CatalogAccess, now: number) => Promise<void>) => Promise<void>;
   signal: AbortSignal;
 }
@@ -56,7 +56,7 @@ function crashHook(point: string): void {
 const NO_PENDING = { pending_json: null, sink_mark: null, pending_at: null };
 
 /** The tag a pipeline's writes carry: a nonzero 32-bit FNV-1a hash of its source task's id. */
-export function writerTag(taskId: string): number {
+function writerTag(taskId: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < taskId.length; i++) h = Math.imul(h ^ taskId.charCodeAt(i), 0x01000193);
   return (h >>> 0) || 1;
