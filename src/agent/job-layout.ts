@@ -14,7 +14,7 @@ export interface PipelinePath {
   sink: JobGraphOperator;
 }
 
-const CHAINABLE = new Set(['filter', 'project']);
+const CHAINABLE = new Set(['filter', 'project', 'flat-map']);
 
 function unsupported(what: string): SabotError {
   return new SabotError(SqlState.featureNotSupported, `dataflows with ${what} cannot run yet`,

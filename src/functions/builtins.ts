@@ -5,6 +5,7 @@ import { registerDatetime, registerDatetimeArithmetic, registerDatetimeConstruct
 import { registerMath } from './math.js';
 import { FunctionRegistry } from './scalar-function.js';
 import { registerRegexp } from './regexp.js';
+import { registerSetReturning } from './set-returning.js';
 import { registerString } from './string.js';
 import { registerStringBuild } from './string-build.js';
 import { registerStringParts } from './string-parts.js';
@@ -25,5 +26,6 @@ export function builtinFunctions(): FunctionRegistry {
   registerDatetimeConstructors(registry);
   registerDatePart(registry);
   registerSystem(registry);
+  registerSetReturning(registry);
   return registry;
 }

@@ -37,6 +37,12 @@ export interface ScalarFunction {
   readonly volatility: Volatility;
   /** May return a Promise (pg_sleep); evaluation then becomes asynchronous. */
   readonly impl: (args: unknown[], ctx: EvalContext) => unknown;
+  /**
+   * A set-returning function (generate_series): impl returns the values of its rows as an
+   * array. Allowed only as a whole item of a select list, where it makes one output row
+   * per value (a flat map); never folded at plan time.
+   */
+  readonly setReturning?: boolean;
 }
 
 export type FunctionDefinition = Omit<ScalarFunction, 'strict' | 'volatility'> &

@@ -4,7 +4,7 @@ import type { LogicalOperator } from '../plan/logical-plan.js';
 import { isPromise } from '../plan/maybe.js';
 import { dataflowEvalContext } from '../runtime/operator-chain.js';
 import { castVolatility } from './cast-volatility.js';
-import { childrenOf, withChildren } from './expression-tree.js';
+import { childrenOf, withChildren } from '../plan/expression-tree.js';
 import { mapOperators } from './plan-edit.js';
 import type { Rule } from './rule.js';
 
@@ -28,7 +28,8 @@ function replaced(e: BoundExpression, by: BoundExpression): BoundExpression {
 function isImmutable(e: BoundExpression): boolean {
   switch (e.kind) {
     case 'parameter': case 'column': return false;
-    case 'call': return e.fn.volatility === 'immutable';
+    // A set-returning call stands for many rows, not one value.
+    case 'call': return e.fn.volatility === 'immutable' && e.fn.setReturning !== true;
     case 'cast': return castVolatility(e.expr.type, e.type) === 'immutable';
     case 'constant': case 'and': case 'or': case 'not': case 'is-null': case 'in-list': case 'case': case 'coalesce': return true;
   }
@@ -110,7 +111,7 @@ function simplifyOperator(op: LogicalOperator): LogicalOperator {
       const predicate = simplify(op.predicate);
       return predicate === op.predicate ? op : { ...op, predicate };
     }
-    case 'project': {
+    case 'project': case 'flat-map': {
       const exprs = op.exprs.map(simplify);
       return exprs.every((e, i) => e === op.exprs[i]) ? op : { ...op, exprs };
     }

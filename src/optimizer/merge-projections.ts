@@ -1,6 +1,6 @@
 import type { BoundExpression } from '../plan/expression.js';
 import type { LogicalOperator, LogicalPlan } from '../plan/logical-plan.js';
-import { childrenOf, isVolatile, replaceColumns } from './expression-tree.js';
+import { childrenOf, isVolatile, replaceColumns } from '../plan/expression-tree.js';
 import { bypass, consumersOf, mapOperators } from './plan-edit.js';
 import type { Rule } from './rule.js';
 

@@ -2,7 +2,7 @@ import type { BoundExpression } from '../plan/expression.js';
 import type { LogicalOperator, LogicalPlan } from '../plan/logical-plan.js';
 import { inputsOf } from '../plan/logical-plan.js';
 import type { ColumnSchema } from '../runtime/arrow-types.js';
-import { columnsRead, replaceColumns } from './expression-tree.js';
+import { columnsRead, replaceColumns } from '../plan/expression-tree.js';
 import { mapOperators } from './plan-edit.js';
 import type { Rule } from './rule.js';
 
@@ -14,7 +14,7 @@ function inputColumnsNeeded(op: LogicalOperator, outputUsed: Iterable<number>): 
     case 'source': return [];
     // A filter passes its input's columns on.
     case 'filter': return [...outputUsed, ...columnsRead(op.predicate)];
-    case 'project': return op.exprs.flatMap(columnsRead);
+    case 'project': case 'flat-map': return op.exprs.flatMap(columnsRead);
     // A union's branches must all give its columns; a sink writes or keeps them all.
     case 'union': case 'sink': return allOf(op.columns);
   }
@@ -80,7 +80,7 @@ export const pruneSourceColumns: Rule = {
           if (k.length === op.columns.length) return op;
           return { ...op, predicate: renumbered(op.predicate, k), columns: k.map((i) => op.columns[i]!) };
         }
-        case 'project': {
+        case 'project': case 'flat-map': {
           kept.set(op.id, allOf(op.columns));
           const k = kept.get(op.input)!;
           const exprs = op.exprs.map((e) => renumbered(e, k));

@@ -12,6 +12,8 @@ export type LogicalOperator =
   | { kind: 'source'; id: string; stream: string; connector: string; options: Record<string, string>; columns: ColumnSchema[] }
   | { kind: 'filter'; id: string; input: string; predicate: BoundExpression; columns: ColumnSchema[] }
   | { kind: 'project'; id: string; input: string; exprs: BoundExpression[]; columns: ColumnSchema[] }
+  /** A projection whose item `setItem` is a set-returning call: one output row per value it returns. */
+  | { kind: 'flat-map'; id: string; input: string; exprs: BoundExpression[]; setItem: number; columns: ColumnSchema[] }
   | { kind: 'union'; id: string; inputs: string[]; columns: ColumnSchema[] }
   /** Writes into a stream, or (stream null) keeps the result, queryable by the dataflow's name. */
   | { kind: 'sink'; id: string; input: string; stream: string | null; columns: ColumnSchema[] };
@@ -27,7 +29,7 @@ export interface LogicalPlan {
 export function inputsOf(op: LogicalOperator): string[] {
   switch (op.kind) {
     case 'source': return [];
-    case 'filter': case 'project': case 'sink': return [op.input];
+    case 'filter': case 'project': case 'flat-map': case 'sink': return [op.input];
     case 'union': return op.inputs;
   }
 }
@@ -41,6 +43,7 @@ function describe(op: LogicalOperator): string {
     case 'source': return `Source ${op.stream} (${op.connector}) [${columnsText(op.columns)}]`;
     case 'filter': return `Filter ${expressionText(op.predicate)}`;
     case 'project': return `Project ${op.exprs.map((e, i) => `${expressionText(e)} AS ${op.columns[i]!.name}`).join(', ')}`;
+    case 'flat-map': return `FlatMap ${op.exprs.map((e, i) => `${expressionText(e)} AS ${op.columns[i]!.name}`).join(', ')}`;
     case 'union': return 'UnionAll';
     case 'sink': return op.stream === null ? `Result [${columnsText(op.columns)}]` : `Sink ${op.stream} [${columnsText(op.columns)}]`;
   }
@@ -64,6 +67,7 @@ function params(op: LogicalOperator): Record<string, unknown> {
     case 'source': return { stream: op.stream, connector: op.connector, options: op.options, columns };
     case 'filter': return { predicate: expressionToJson(op.predicate), columns };
     case 'project': return { exprs: op.exprs.map(expressionToJson), columns };
+    case 'flat-map': return { exprs: op.exprs.map(expressionToJson), setItem: op.setItem, columns };
     case 'union': return { columns };
     case 'sink': return { stream: op.stream, columns };
   }

@@ -8,6 +8,7 @@ import { typeByName, Types, type SqlType, type TypeKind } from '../types/sql-typ
 import { DEFAULT_FORMAT_SETTINGS, formatText } from '../types/text-format.js';
 import type { ColumnSchema } from './arrow-types.js';
 import { compileFilterProject, compileProjection, type RowErrorHandler } from './expressions/index.js';
+import { compileFlatMap } from './flat-map.js';
 import { rowsFromBatch } from './rows.js';
 
 /** One step of a chain: a batch in, a batch out; failing rows go to onRowError (and are left out) when given. */
@@ -45,9 +46,9 @@ function identityItems(columns: readonly ColumnSchema[]) {
 }
 
 /**
- * Compiles a run of filter and project operators (in order, the first reading `input`)
- * into batch-to-batch stages, fusing each filter with the projection after it into one
- * loop. The same job graph operators compile to the same stages in any thread.
+ * Compiles a run of filter, project and flat-map operators (in order, the first reading
+ * `input`) into batch-to-batch stages, fusing each filter with the projection after it
+ * into one loop. The same job graph operators compile to the same stages in any thread.
  */
 export function compileChain(operators: readonly JobGraphOperator[], input: readonly ColumnSchema[], functions: FunctionRegistry,
   ctx: EvalContext): OperatorChain {
@@ -81,6 +82,14 @@ export function compileChain(operators: readonly JobGraphOperator[], input: read
       stageInputs.push(columns);
       stageOperators.push(op.id);
       pending = null;
+      columns = out;
+    } else if (op.type === 'flat-map') {
+      flushFilter();
+      const out = operatorColumns(op);
+      const exprs = (op.params!.exprs as ExpressionJson[]).map((e) => expressionFromJson(e, functions));
+      stages.push(compileFlatMap(exprs, op.params!.setItem as number, out, columns, ctx));
+      stageInputs.push(columns);
+      stageOperators.push(op.id);
       columns = out;
     } else {
       throw new Error(`operator ${op.id} (${op.type}) is not a stateless chain operator`);

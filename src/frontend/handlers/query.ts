@@ -3,6 +3,7 @@ import { comparatorFor } from '../../functions/comparison.js';
 import type { EvalContext } from '../../functions/scalar-function.js';
 import type { BoundExpression } from '../../plan/expression.js';
 import { evaluateAll, evaluateScalar, type ScalarScope } from '../../plan/evaluate.js';
+import { setReturningItem } from '../../plan/set-returning.js';
 import { mapInOrder, then, type Maybe } from '../../plan/maybe.js';
 import type { Expression, OrderItem, Query, SetExpression } from '../../sql/ast.js';
 import { commonType } from '../../sql/binder/coercion.js';
@@ -162,6 +163,7 @@ class QueryBinder {
     const exprs = items.map((i) => output.settle(output.bind(grouping ? grouping.rewrite(i.expr) : i.expr)));
     const having = s.having ? output.coerce(output.bind(grouping!.rewrite(s.having)), Types.bool, s.having.pos) : null;
     const columns = items.map((item, i) => ({ name: item.name, type: exprs[i]!.type }));
+    const setItem = setReturningItem(exprs, where, s.pos);
     // ORDER BY n and ORDER BY <output name> sort by an output column; any other key is an
     // expression over the input, computed as a hidden column after the visible ones.
     const visible = exprs.length;
@@ -187,7 +189,10 @@ class QueryBinder {
     const keep = (rows: Rows, test: BoundExpression | null, scope: ScalarScope): Maybe<Rows> =>
       test === null ? rows : then(mapInOrder(rows, (row) => evaluateScalar(test, row, scope)), (flags) => rows.filter((_, i) => flags[i] === true));
     const project = (rows: Rows, scope: ScalarScope): Maybe<Rows> =>
-      then(mapInOrder(rows, (row) => evaluateAll(exprs, row, scope)), (out) => (s.distinct ? distinctRows(out) : out));
+      then(mapInOrder(rows, (row) => evaluateAll(exprs, row, scope)), (out) => {
+        const expanded = setItem < 0 ? out : expandSetItem(out, setItem);
+        return s.distinct ? distinctRows(expanded) : expanded;
+      });
     const hidden = exprs.length - visible;
     if (!from && !grouping) {
       // No relation: one row, computed synchronously unless a function makes it wait.
@@ -304,6 +309,15 @@ function sortRows(rows: Rows, order: SortKey[], scope: ScalarScope): Rows {
 }
 
 /** SELECT, VALUES and set operations as a statement. */
+/** One row per value of the set-returning item at `k` (none for NULL), the other items repeated. */
+function expandSetItem(rows: Rows, k: number): Rows {
+  return rows.flatMap((r) => (r[k] === null ? [] : (r[k] as unknown[]).map((v) => {
+    const row = r.slice();
+    row[k] = v;
+    return row;
+  })));
+}
+
 export function planQuery(query: Query, session: SessionContext, declared: readonly (SqlType | undefined)[]): StatementPlan {
   const params = new ParameterTypes(declared);
   const source = new QueryBinder(session, params).query(query);

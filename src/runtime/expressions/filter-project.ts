@@ -149,7 +149,7 @@ function makeBatch(schema: Schema, struct: Struct, length: number, children: Dat
  * `?column?_2`): RecordBatch's constructor merges fields of the same name
  * (Schema.assign), which would give two `?column?` columns the type of the last one.
  */
-function projectionSchema(columns: readonly ColumnSchema[]): Schema {
+export function projectionSchema(columns: readonly ColumnSchema[]): Schema {
   const seen = new Set<string>();
   return arrowSchema(columns.map((c) => {
     let name = c.name;

@@ -3,6 +3,7 @@ import { SabotError, SqlState } from '../../errors.js';
 import type { FunctionRegistry } from '../../functions/scalar-function.js';
 import type { BoundExpression } from '../../plan/expression.js';
 import type { LogicalOperator, LogicalPlan } from '../../plan/logical-plan.js';
+import { setReturningItem } from '../../plan/set-returning.js';
 import type { ColumnSchema } from '../../runtime/arrow-types.js';
 import { Types } from '../../types/sql-type.js';
 import type { FormatSettings } from '../../types/text-format.js';
@@ -95,8 +96,9 @@ export function bindDataflow(s: CreateDataflowStatement, ctx: DataflowBindContex
     operators.push(source);
     const binder = binderOver(stream.columns, relation);
     let input: LogicalOperator = source;
+    let predicate: BoundExpression | null = null;
     if (sel.where) {
-      const predicate = binder.coerce(binder.bind(sel.where), Types.bool, sel.where.pos);
+      predicate = binder.coerce(binder.bind(sel.where), Types.bool, sel.where.pos);
       input = { kind: 'filter', id: id('filter'), input: source.id, predicate, columns: stream.columns };
       operators.push(input);
     }
@@ -114,7 +116,11 @@ export function bindDataflow(s: CreateDataflowStatement, ctx: DataflowBindContex
         columns.push({ name: item.alias ?? columnName(item.expr), type: e.type, nullable: true });
       }
     }
-    const project: LogicalOperator = { kind: 'project', id: id('project'), input: input.id, exprs, columns };
+    // A set-returning item (generate_series, regexp_split_to_table) makes it a flat map.
+    const setItem = setReturningItem(exprs, predicate, sel.pos);
+    const project: LogicalOperator = setItem < 0
+      ? { kind: 'project', id: id('project'), input: input.id, exprs, columns }
+      : { kind: 'flat-map', id: id('flatmap'), input: input.id, exprs, setItem, columns };
     operators.push(project);
     return project;
   };

@@ -1,4 +1,4 @@
-import type { BoundExpression } from '../plan/expression.js';
+import type { BoundExpression } from './expression.js';
 
 type Column = Extract<BoundExpression, { kind: 'column' }>;
 
