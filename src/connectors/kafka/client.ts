@@ -264,9 +264,14 @@ export function decompress(codec: number, data: Uint8Array): Uint8Array {
   return algorithm.decompressSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
+/** A DynamicBuffer of one piece: the library's crc32c copies a plain buffer first, not that. */
+const crcInput = Writer.create().dynamicBuffer;
+
 /** The CRC-32C of a record batch's body (the library's native or WebAssembly one). */
 export function crc32c(bytes: Uint8Array): number {
-  return libraryCrc32c(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  crcInput.buffers = [Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)];
+  crcInput.length = bytes.byteLength;
+  return libraryCrc32c(crcInput);
 }
 
 /** The Kafka error names (e.g. NOT_LEADER_OR_FOLLOWER) anywhere in a client error. */

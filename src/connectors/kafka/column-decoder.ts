@@ -82,6 +82,13 @@ export class ColumnDecoder {
     this.text(bytes, start, end);
   }
 
+  /** A JSON integer token of up to 15 digits, read already as v. */
+  integer(v: number, bytes: Uint8Array, start: number, end: number): void {
+    if (this.form === Form.Int64) (this.builder as Int64Builder).append(v);
+    else if (this.form === Form.Integer && v >= this.min && v <= this.max) (this.builder as NumberBuilder).append(v);
+    else this.number(bytes, start, end);
+  }
+
   /** A CSV field or a JSON string's content (unescaped). */
   text(bytes: Uint8Array, start: number, end: number): void {
     switch (this.form) {

@@ -209,24 +209,23 @@ export function writeCsvField(out: ByteWriter, bytes: Uint8Array, start: number,
 }
 
 const DAY_US = 86_400_000_000;
-let cachedDay = NaN;
-/** `YYYY-MM-DD` of cachedDay, or empty outside years 0001-9999. */
+/** The day of the last timestamp written (its first µs) and its `YYYY-MM-DD` (empty outside years 0001-9999). */
+let cachedDayStart = NaN;
 let cachedDate = new Uint8Array(0);
 
 /** `YYYY-MM-DDTHH:MM:SS[.ffffff]`, trailing zeros of the fraction dropped; `Z` after it for timestamptz. */
 export function writeIsoTimestamp(out: ByteWriter, us: number, utc: boolean): void {
-  const day = Math.floor(us / DAY_US);
-  if (day !== cachedDay) {
-    const text = formatTimestamp(day * DAY_US); // `YYYY-MM-DD 00:00:00`, or a BC / 5-digit year
+  if (!(us >= cachedDayStart && us < cachedDayStart + DAY_US)) {
+    cachedDayStart = Math.floor(us / DAY_US) * DAY_US;
+    const text = formatTimestamp(cachedDayStart); // `YYYY-MM-DD 00:00:00`, or a BC / 5-digit year
     cachedDate = /^\d{4}-/.test(text) && !text.endsWith(' BC') ? encoder.encode(text.slice(0, 10)) : new Uint8Array(0);
-    cachedDay = day;
   }
   if (cachedDate.length === 0) { // outside years 0001-9999: Postgres's own form
     out.ascii(formatTimestamp(us).replace(' ', 'T'));
     if (utc) out.byte(90);
     return;
   }
-  const inDay = us - day * DAY_US;
+  const inDay = us - cachedDayStart;
   let s = Math.floor(inDay / 1_000_000); // below 86,400: 32-bit arithmetic from here
   let fraction = inDay - s * 1_000_000;
   const h = (s / 3600) | 0;
@@ -242,12 +241,15 @@ export function writeIsoTimestamp(out: ByteWriter, us: number, utc: boolean): vo
   b[i++] = 48 + ((m / 10) | 0); b[i++] = 48 + (m % 10); b[i++] = 58;
   b[i++] = 48 + ((s / 10) | 0); b[i++] = 48 + (s % 10);
   if (fraction > 0) {
-    b[i++] = 46;
-    for (let scale = 100_000; fraction > 0; scale = (scale / 10) | 0) {
-      const d = (fraction / scale) | 0;
-      b[i++] = 48 + d;
-      fraction -= d * scale;
+    // Six digits from the last, then the trailing zeros dropped.
+    b[i] = 46;
+    for (let k = 6; k > 0; k--) {
+      const q = (fraction / 10) | 0;
+      b[i + k] = 48 + fraction - q * 10;
+      fraction = q;
     }
+    i += 7;
+    while (b[i - 1] === 48) i--;
   }
   if (utc) b[i++] = 90;
   out.length = i;

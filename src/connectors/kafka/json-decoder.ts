@@ -234,20 +234,38 @@ export class JsonDecoder {
     return v;
   }
 
-  /** Moves past a number, checking the JSON grammar; returns its end. */
+  /**
+   * Moves past a number, checking the JSON grammar; returns its value when it is an
+   * integer of up to 15 digits (read on the way, the commonest case), else NaN.
+   */
   private number(): number {
-    if (this.peek() === 45) this.pos++;
-    if (this.peek() === 48) this.pos++;
-    else this.digits();
-    if (this.peek() === 46) { this.pos++; this.digits(); }
+    const bytes = this.bytes;
+    const end = this.end;
+    const negative = this.peek() === 45;
+    if (negative) this.pos++;
+    let pos = this.pos;
+    let v = 0;
+    if (pos < end && bytes[pos] === 48) pos++;
+    else {
+      for (; pos < end; pos++) {
+        const d = bytes[pos]! - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (pos === this.pos) throw this.syntax('a digit');
+    }
+    let integer = pos - this.pos <= 15;
+    this.pos = pos;
+    if (this.peek() === 46) { this.pos++; this.digits(); integer = false; }
     const e = this.peek();
     if (e === 101 || e === 69) {
       this.pos++;
       const sign = this.peek();
       if (sign === 43 || sign === 45) this.pos++;
       this.digits();
+      integer = false;
     }
-    return this.pos;
+    return !integer ? NaN : negative ? -v : v;
   }
 
   private digits(): void {
@@ -284,7 +302,11 @@ export class JsonDecoder {
       case 116: this.literal('true'); column.bool(true); return;
       case 102: this.literal('false'); column.bool(false); return;
       case 123: case 91: this.skip(0); column.json(this.bytes, start, this.pos); return;
-      default: column.number(this.bytes, start, this.number());
+      default: {
+        const v = this.number();
+        if (Number.isNaN(v)) column.number(this.bytes, start, this.pos);
+        else column.integer(v, this.bytes, start, this.pos);
+      }
     }
   }
 

@@ -2,13 +2,18 @@ import { crc32c } from './client.js';
 import { ByteWriter } from './byte-writer.js';
 
 /**
- * Writes one Kafka record batch (message format v2, uncompressed): a header, then the
+ * Writes Kafka record batches (message format v2, uncompressed): a header, then the
  * records, each value written in place by the caller between begin() and end(). Offsets
- * and the producer id are left to the broker (no idempotence, no transactions).
+ * and the producer id are left to the broker (no idempotence, no transactions). Each
+ * batch is written in a buffer of its own, kept for the next batches once reuse() says
+ * the ones before are sent (a fresh buffer per batch would be work for the GC).
  */
 export class RecordBatchWriter {
-  /** Where the record's value goes between begin() and end(). */
-  readonly out = new ByteWriter(1 << 20);
+  /** The buffers of the batches finished since reuse(), then the one being written. */
+  private readonly buffers = [new ByteWriter(1 << 20)];
+  private finished = 0;
+  /** Where the batch is written; the record's value goes here between begin() and end(). */
+  out = this.buffers[0]!;
   private count = 0;
   private firstTimestamp = 0;
   private maxTimestamp = 0;
@@ -30,6 +35,12 @@ export class RecordBatchWriter {
   /** Bytes written so far (to keep batches under the broker's size limit). */
   get size(): number {
     return this.out.length;
+  }
+
+  /** Lets the batches finished so far be overwritten. */
+  reuse(): void {
+    this.finished = 0;
+    this.out = this.buffers[0]!;
   }
 
   /** Starts a new batch. */
@@ -96,7 +107,7 @@ export class RecordBatchWriter {
     this.end();
   }
 
-  /** The finished batch (a view of the writer's buffer, valid until the next reset). */
+  /** The finished batch (a view of a buffer of the writer's, valid until reuse()); reset() starts the next. */
   finish(): Uint8Array {
     const bytes = this.out.bytes.subarray(0, this.out.length);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -113,6 +124,8 @@ export class RecordBatchWriter {
     view.setInt32(53, -1); // base sequence
     view.setInt32(57, this.count);
     view.setUint32(17, crc32c(bytes.subarray(21)));
+    if (++this.finished === this.buffers.length) this.buffers.push(new ByteWriter(1 << 20));
+    this.out = this.buffers[this.finished]!;
     return bytes;
   }
 }
@@ -130,9 +143,13 @@ function varintSize(v: number): number {
 function writeVarint(out: ByteWriter, v: number): void {
   let u = v >= 0 ? v * 2 : -v * 2 - 1;
   const bytes = out.bytes;
-  while (u >= 128) {
+  while (u > 0x7fffffff) { // beyond 31 bits: in double arithmetic
     bytes[out.length++] = (u % 128) | 0x80;
     u = Math.floor(u / 128);
+  }
+  while (u >= 128) {
+    bytes[out.length++] = (u & 0x7f) | 0x80;
+    u >>>= 7;
   }
   bytes[out.length++] = u;
 }

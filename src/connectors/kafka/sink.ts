@@ -49,7 +49,10 @@ class KafkaWriter implements SinkWriter {
   private partitionBatches(batch: RecordBatch): Uint8Array[][] {
     const partitions = this.layout.leaders.length;
     while (this.batches.length < partitions) this.batches.push(new RecordBatchWriter());
-    for (let p = 0; p < partitions; p++) this.batches[p]!.reset();
+    for (let p = 0; p < partitions; p++) {
+      this.batches[p]!.reuse(); // the batches of the last write are sent
+      this.batches[p]!.reset();
+    }
     const out: Uint8Array[][] = Array.from({ length: partitions }, () => []);
     const runStart = this.nextPartition;
     this.nextPartition = (this.nextPartition + 1) % partitions;
@@ -66,11 +69,11 @@ class KafkaWriter implements SinkWriter {
       encoder.value(writer.out, r);
       writer.end();
       if (writer.size >= MAX_BATCH_BYTES) {
-        out[p]!.push(writer.finish().slice());
+        out[p]!.push(writer.finish());
         writer.reset();
       }
     }
-    for (let p = 0; p < partitions; p++) if (this.batches[p]!.records > 0) out[p]!.push(this.batches[p]!.finish().slice());
+    for (let p = 0; p < partitions; p++) if (this.batches[p]!.records > 0) out[p]!.push(this.batches[p]!.finish());
     return out;
   }
 

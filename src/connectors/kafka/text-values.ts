@@ -81,6 +81,10 @@ function digits(bytes: Uint8Array, at: number, n: number): number {
   return v;
 }
 
+/** The last date read (year * 10,000 + month * 100 + day) and its day number: timestamps of a stream share their days. */
+let lastDate = -1;
+let lastDays = 0;
+
 /**
  * `YYYY-MM-DD[T ]HH:MM:SS[.f…]` with an optional `Z`, as microseconds since 1970 (the
  * text's own clock; UTC with Z).
@@ -95,22 +99,29 @@ export function isoTimestamp(bytes: Uint8Array, start: number, end: number): num
   const hour = digits(bytes, start + 11, 2);
   const minute = digits(bytes, start + 14, 2);
   const second = digits(bytes, start + 17, 2);
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour <= 23 && minute <= 59 && second <= 59)) return NaN;
+  const date = year * 10000 + month * 100 + day;
+  if (date !== lastDate) {
+    if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month))) return NaN;
+    lastDays = daysFromCivil(year, month, day);
+    lastDate = date;
+  }
+  if (!(hour <= 23 && minute <= 59 && second <= 59)) return NaN;
   let i = start + 19;
   let micros = 0;
   if (i < end && bytes[i] === 46) {
-    let scale = 100000;
+    let n = 0;
     for (i++; i < end; i++) {
       const d = bytes[i]! - 48;
       if (d < 0 || d > 9) break;
-      if (scale >= 1) micros += d * scale;
-      else if (scale === 0.1 && d >= 5) micros++; // round to the microsecond on the 7th digit
-      scale /= 10;
+      if (n < 6) micros = micros * 10 + d;
+      else if (n === 6 && d >= 5) micros++; // round to the microsecond on the 7th digit
+      n++;
     }
+    if (n < 6) micros *= POWERS[6 - n]!;
   }
   if (i < end && bytes[i] === 90) i++; // Z
   if (i !== end) return NaN;
-  return (daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000 + micros;
+  return (lastDays * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000 + micros;
 }
 
 function daysIn(year: number, month: number): number {

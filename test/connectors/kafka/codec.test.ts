@@ -74,6 +74,28 @@ describe('kafka JSON decoding', () => {
     assert.deepEqual(decode('{"a": null, "é \\"b\\"": null}'), [null, null]);
   });
 
+  it('reads records whose fields change order, names and number forms from one record to the next', () => {
+    const decoders = [{ name: 'auction', type: Types.int8 }, { name: 'ts', type: Types.timestamp }, { name: 'name', type: Types.text }]
+      .map((c) => new ColumnDecoder({ ...c, nullable: true }));
+    const json = new JsonDecoder(decoders);
+    for (const record of [
+      '{"auction":1,"ts":"2024-01-01T00:00:00.5","skipped":"x","name":"a"}',
+      '{"auction":-2,"ts":"2024-01-01T00:00:01.0000005","skipped":"x","name":"b"}',
+      '{"name":"c","auction":1234567890123456789,"ts":"2024-03-01 10:00:00"}',
+      '{"auctions":5e-1,"auction":300,"t\u0073":1704067200000,"nam":"x","name":"d"}',
+      '{"ts":"2024-01-01T00:00:00Z","auction":0}',
+    ]) {
+      const b = bytes(record);
+      json.decode(b, 0, b.length);
+    }
+    const [auction, ts, name] = decoders.map((d) => d.finish());
+    assert.deepEqual([...(auction!.values as BigInt64Array)], [1n, -2n, 1234567890123456789n, 300n, 0n]);
+    const t0 = BigInt(Date.UTC(2024, 0, 1)) * 1000n;
+    assert.deepEqual([...(ts!.values as BigInt64Array)], [t0 + 500_000n, t0 + 1_000_001n, BigInt(Date.UTC(2024, 2, 1, 10)) * 1000n, t0, t0]);
+    assert.equal(text((name!.values as Uint8Array).subarray(0, name!.valueOffsets[4])), 'abcd');
+    assert.equal(name!.nullCount, 1);
+  });
+
   it('rejects what is not JSON, with where', () => {
     for (const [json, reason] of [
       ['{"a": 1} x', 'invalid JSON at byte 9: expected the end of the record'],
