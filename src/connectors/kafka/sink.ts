@@ -9,8 +9,8 @@ import { ByteWriter } from './byte-writer.js';
 import { RecordEncoder } from './record-encoder.js';
 import { kafkaOptions, type KafkaStreamOptions } from './stream-options.js';
 
-/** Record batches stay well under the broker's default message.max.bytes (1 MiB). */
-const MAX_BATCH_BYTES = 512 << 10;
+/** Record batches stay under the broker's default message.max.bytes (1 MiB) with room for a last row of up to 128 KiB. */
+const MAX_BATCH_BYTES = 896 << 10;
 const RETRY_MS = { first: 200, max: 5_000 };
 /** Errors that retrying cannot cure: the write fails. */
 const FATAL = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE',
@@ -25,7 +25,7 @@ function sleep(ms: number): Promise<void> {
  * Writes batches into a topic: rows become messages (JSON or CSV), keyed by the key
  * column (so a key always lands in the same partition, the one the Java client would
  * pick) or, without a key, spread over the partitions in runs. Each partition's
- * messages go out as record batches of up to 512 KiB, one produce request per round
+ * messages go out as record batches of about 900 KiB, one produce request per round
  * per leader; write() resolves once the broker has them durably (acks = all). While the
  * broker is away it retries, keeping the order of each partition.
  */
