@@ -3,13 +3,15 @@
  *
  *   SELECT a + b * 2 AS x, c FROM t WHERE a > 10 AND c < 0.5      (keeps about 49%)
  *
- * over batches (1,048,576 rows by default) of a bigint, an integer and a double precision
- * column (no NULLs), one batch at a time: runChain on the calling thread, then morsel
- * pools. Prints input rows per second of wall-clock time and per core (rows / CPU time,
- * user + sys, of the whole process: process.cpuUsage() counts the worker threads), the
- * load average (the machine may be shared), and the peak RSS.
+ * (or, with --query text, one casting numbers to text) over batches (1,048,576 rows by
+ * default) of a bigint, an integer and a double precision column (no NULLs), one batch at
+ * a time: runChain on the calling thread, two threads on halves of each batch without
+ * any copying (the ceiling of two threads here), then morsel pools. Prints input rows per
+ * second of wall-clock time and per core (rows / CPU time, user + sys, of the whole
+ * process: process.cpuUsage() counts the worker threads), the load average (the machine
+ * may be shared), and the peak RSS.
  *
- *   node dist/bench/morsels.js [--seconds N] [--rows 1048576,262144] [--morsels 16384,32768,65536]
+ *   node dist/bench/morsels.js [--seconds N] [--rows 1048576,262144] [--morsels 16384,32768,65536] [--query numeric|text]
  */
 import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
@@ -51,8 +53,13 @@ const columns: ColumnSchema[] = [
 ];
 const functions = builtinFunctions();
 const streams = new Map<string, StreamDefinition>([['t', { name: 't', connector: 'internal', options: {}, watermark: null, columns }]]);
-const statement = parseScriptUncached('CREATE DATAFLOW d AS SELECT a + b * 2 AS x, c FROM t WHERE a > 10 AND c < 0.5')[0]!
-  .statement as CreateDataflowStatement;
+/** The chains measured: the numeric one of the issue, and one that costs far more per row than copying the row. */
+const QUERIES: Record<string, string> = {
+  numeric: 'SELECT a + b * 2 AS x, c FROM t WHERE a > 10 AND c < 0.5',
+  text: "SELECT CAST(a AS text) || ':' || CAST(b AS text) AS s, c * 2 AS d FROM t WHERE a % 7 <> 3 AND c < 0.9",
+};
+const SQL = QUERIES[option('query', 'numeric')]!;
+const statement = parseScriptUncached(`CREATE DATAFLOW d AS ${SQL}`)[0]!.statement as CreateDataflowStatement;
 const graph = toJobGraph(bindDataflow(statement, { streams, functions, format: DEFAULT_FORMAT_SETTINGS }));
 const operators = graph.operators.filter((o) => o.type === 'filter' || o.type === 'project');
 const input = operatorColumns(graph.operators.find((o) => o.type === 'source')!);
@@ -136,7 +143,7 @@ async function halves(batches: RecordBatch[]): Promise<{ wall: number; core: num
 
 if (isMainThread) {
   const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`filter + project (a + b * 2, c WHERE a > 10 AND c < 0.5) over batches of (bigint, integer, double precision);`
+  console.log(`${SQL}\nover batches of (a bigint, b integer, c double precision);`
     + ` ${SECONDS} s per figure (best of ${WINDOWS} windows); ${availableParallelism()} cores; load average ${load()}`);
   for (const rows of ROWS) {
     const batches = Array.from({ length: BATCHES }, () => makeBatch(rows));

@@ -1,13 +1,18 @@
 /**
  * The morsel scheduler of an agent: runs an operator chain over large batches on several
  * cores. A batch of more than `morselRows` rows is split into morsels of `morselRows`
- * rows. The calling thread runs the first few straight from the batch; the rest are
- * packed once into a SharedArrayBuffer, where worker threads (morsel-worker.ts) take
- * them from the front of their own range of morsels and, when it is empty, steal from
- * the back of another's (morsels/morsel-claims.ts: Atomics, no message per morsel); the
- * calling thread steals too once its own are done. Then every thread writes the outputs
- * it holds into one output batch, in morsel order (runtime/batch-assembly.ts). Smaller
- * batches run on the calling thread, as runChain, without a thread hop.
+ * rows. The calling thread (unless callerRuns is false) runs the first few straight from
+ * the batch; the rest are packed once into a SharedArrayBuffer, where worker threads
+ * (morsel-worker.ts) take them from the front of their own range of morsels and, when it
+ * is empty, steal from the back of another's (morsels/morsel-claims.ts: Atomics, no
+ * message per morsel); the calling thread steals too once its own are done. Then every
+ * thread writes the outputs it holds into one output batch, in morsel order
+ * (runtime/batch-assembly.ts). Smaller batches run on the calling thread, as runChain,
+ * without a thread hop.
+ *
+ * Packing, assembling and messages cost about as much as running a cheap numeric chain:
+ * on the 2 cores measured (bench/README.md, Morsels) the pool gained on a chain that
+ * costs more per row than copying it, and lost to runChain on a numeric filter + project.
  *
  *   const pool = new MorselPool();
  *   const chain = pool.prepare(operators, inputColumns, startedAt);
