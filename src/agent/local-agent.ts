@@ -2,7 +2,7 @@ import type { Connectors } from '../connectors/registry.js';
 import { keptResult } from '../connectors/internal/kept-result.js';
 import type { AgentEndpoint } from '../control/agent-endpoint.js';
 import { endTasks } from '../control/agents.js';
-import type { CatalogStore } from '../control/catalog/catalog-store.js';
+import type { CatalogAccess, CatalogStore } from '../control/catalog/catalog-store.js';
 import type { StreamCatalog } from '../control/catalog/stream-catalog.js';
 import type { StreamDefinition } from '../control/catalog/streams.js';
 import { SabotError, SqlState, toSabotError } from '../errors.js';
@@ -65,9 +65,10 @@ export class LocalAgent implements AgentEndpoint {
     const startedAt = (job.started_at as number | null) ?? Date.now() * 1000;
     const morsels = this.morsels ??= new MorselPool();
     const chains: PreparedChain[] = [];
-    const commit = (write: (tx: Parameters<Parameters<CatalogStore['transaction']>[0]>[0], now: number) => Promise<void>) =>
-      catalog.transaction((tx) => write(tx, Date.now() * 1000));
+    const commit = (write: (tx: CatalogAccess, now: number) => Promise<void>) => catalog.transaction((tx) => write(tx, Date.now() * 1000));
     const pipelines: Pipeline[] = [];
+    /** Splits and sinks opened, closed again if the job cannot start. */
+    const opened: { close(): Promise<void> }[] = [];
     const parallelism = graph.parallelism ?? 1;
     try {
       for (const path of pipelinePaths(graph)) {
@@ -80,18 +81,21 @@ export class LocalAgent implements AgentEndpoint {
           if (!source) continue;
           const downstream = [...path.through, path.sink].map((op) => counter(op, split)).filter((c): c is TaskCounter => c !== undefined);
           const sink = await this.ctx.connectors.sink(sinkStream.connector).open(sinkStream);
+          opened.push(sink);
           const position = await resumePosition(catalog, source.taskId, sink);
+          const sourceSplit = await this.ctx.connectors.source(sourceStream.connector).open(sourceStream, {
+            split, splits: parallelism, position, columns: operatorColumns(path.source),
+          });
+          opened.push(sourceSplit);
           pipelines.push(new Pipeline({
             jobId, sourceName: sourceStream.name, signal: abort.signal, commit, tasks: { source, downstream }, position, sink,
-            split: await this.ctx.connectors.source(sourceStream.connector).open(sourceStream, {
-              split, splits: parallelism, position, columns: operatorColumns(path.source),
-            }),
-            runChain: adaptiveChainRunner(morsels, chain),
+            split: sourceSplit, runChain: adaptiveChainRunner(morsels, chain),
           }));
         }
       }
     } catch (err) {
       abort.abort();
+      await Promise.all(opened.map((o) => o.close().catch(() => undefined)));
       for (const chain of chains) morsels.release(chain);
       await this.fail(jobId, toSabotError(err));
       return;
