@@ -77,6 +77,14 @@ export interface SinkWriter {
   close(): Promise<void>;
 }
 
+export interface SinkOpenOptions {
+  /**
+   * The rows written are an updating result keyed by these columns: a later row replaces
+   * the earlier one with the same key (a Kafka sink keys its messages by them).
+   */
+  upsertKeys?: string[];
+}
+
 export interface SinkConnector {
-  open(stream: StreamDefinition): Promise<SinkWriter>;
+  open(stream: StreamDefinition, options?: SinkOpenOptions): Promise<SinkWriter>;
 }

@@ -115,7 +115,12 @@ function simplifyOperator(op: LogicalOperator): LogicalOperator {
       const exprs = op.exprs.map(simplify);
       return exprs.every((e, i) => e === op.exprs[i]) ? op : { ...op, exprs };
     }
-    case 'source': case 'union': case 'sink': return op;
+    case 'join': {
+      if (op.condition === null) return op;
+      const condition = simplify(op.condition);
+      return condition === op.condition ? op : { ...op, condition };
+    }
+    case 'source': case 'union': case 'aggregate': case 'window': case 'top-n': case 'sink': return op;
   }
 }
 

@@ -8,24 +8,26 @@ import type { Rule } from './rule.js';
 
 const allOf = (columns: readonly ColumnSchema[]) => columns.map((_, i) => i);
 
-/** The input columns an operator needs, given the ones of its output its readers use. */
-function inputColumnsNeeded(op: LogicalOperator, outputUsed: Iterable<number>): number[] {
+/** The input columns an operator needs (null: every column of each input), given the ones of its output its readers use. */
+function inputColumnsNeeded(op: LogicalOperator, outputUsed: Iterable<number>): number[] | null {
   switch (op.kind) {
     case 'source': return [];
     // A filter passes its input's columns on.
     case 'filter': return [...outputUsed, ...columnsRead(op.predicate)];
     case 'project': case 'flat-map': return op.exprs.flatMap(columnsRead);
-    // A union's branches must all give its columns; a sink writes or keeps them all.
-    case 'union': case 'sink': return allOf(op.columns);
+    // A union's branches must all give its columns; a sink writes or keeps them all. The
+    // binder puts a projection of exactly the columns used below stateful operators.
+    case 'union': case 'sink': case 'aggregate': case 'window': case 'join': case 'top-n': return null;
   }
 }
 
 /** For each operator, the indexes of its output columns some reader of it uses. */
 function usedColumns(plan: LogicalPlan): Map<string, Set<number>> {
   const used = new Map(plan.operators.map((op) => [op.id, new Set<number>()]));
+  const byId = new Map(plan.operators.map((op) => [op.id, op]));
   for (const op of [...plan.operators].reverse()) {
     const needed = inputColumnsNeeded(op, used.get(op.id)!);
-    for (const input of inputsOf(op)) for (const i of needed) used.get(input)!.add(i);
+    for (const input of inputsOf(op)) for (const i of needed ?? allOf(byId.get(input)!.columns)) used.get(input)!.add(i);
   }
   return used;
 }
@@ -86,7 +88,7 @@ export const pruneSourceColumns: Rule = {
           const exprs = op.exprs.map((e) => renumbered(e, k));
           return exprs.every((e, i) => e === op.exprs[i]) ? op : { ...op, exprs };
         }
-        case 'union': case 'sink':
+        case 'union': case 'sink': case 'aggregate': case 'window': case 'join': case 'top-n':
           kept.set(op.id, allOf(op.columns));
           return op;
       }

@@ -54,7 +54,7 @@ function overVolatile(outer: (v: BoundExpression) => BoundExpression[]): Logical
       { kind: 'source', id: 'source_0', stream: 'events', connector: 'internal', options: {}, columns: [{ name: 'n', type: Types.int4, nullable: true }] },
       { kind: 'project', id: 'project_1', input: 'source_0', exprs: [{ kind: 'call', type: Types.timestamptz, fn, args: [] }], columns: [ts] },
       { kind: 'project', id: 'project_2', input: 'project_1', exprs, columns: exprs.map((_, i) => ({ ...ts, name: `t${i}` })) },
-      { kind: 'sink', id: 'sink_3', input: 'project_2', stream: null, columns: exprs.map((_, i) => ({ ...ts, name: `t${i}` })) },
+      { kind: 'sink', id: 'sink_3', input: 'project_2', stream: null, upsertKeys: null, columns: exprs.map((_, i) => ({ ...ts, name: `t${i}` })) },
     ],
   };
 }

@@ -137,7 +137,7 @@ export function bindDataflow(s: CreateDataflowStatement, ctx: DataflowBindContex
       }
       seen.add(c.name);
     }
-    operators.push({ kind: 'sink', id: id('sink'), input: body.id, stream: null, columns: body.columns });
+    operators.push({ kind: 'sink', id: id('sink'), input: body.id, stream: null, upsertKeys: null, columns: body.columns });
     return { name: s.name, operators };
   }
   const target = ctx.streams.get(s.sink.name);
@@ -178,6 +178,6 @@ export function bindDataflow(s: CreateDataflowStatement, ctx: DataflowBindContex
     last = { kind: 'project', id: id('project'), input: body.id, exprs, columns: target.columns };
     operators.push(last);
   }
-  operators.push({ kind: 'sink', id: id('sink'), input: last.id, stream: target.name, columns: target.columns });
+  operators.push({ kind: 'sink', id: id('sink'), input: last.id, stream: target.name, upsertKeys: null, columns: target.columns });
   return { name: s.name, operators };
 }
