@@ -56,9 +56,12 @@ export type LogicalOperator =
   /**
    * GROUP BY: output columns are the key columns, then window_start and window_end when
    * windowed, then the aggregates. Windowed: each window once, when the watermark passes
-   * its end. Unwindowed: the changed groups' new values (upserts keyed by `keys`).
+   * its end. Unwindowed with `closeAt` (an input column among the keys that holds an
+   * upstream window's end): each group once, when the watermark passes that value.
+   * Otherwise: the changed groups' new values (upserts keyed by `keys`).
    */
-  | { kind: 'aggregate'; id: string; input: string; keys: number[]; window: WindowSpec | null; aggregates: AggregateCall[]; columns: ColumnSchema[] }
+  | { kind: 'aggregate'; id: string; input: string; keys: number[]; window: WindowSpec | null; closeAt: number | null;
+      aggregates: AggregateCall[]; columns: ColumnSchema[] }
   /** A window table function without an aggregate: the input columns plus window_start and window_end (a row per hop window). */
   | { kind: 'window'; id: string; input: string; window: Exclude<WindowSpec, { kind: 'session' }>; columns: ColumnSchema[] }
   /**
@@ -146,6 +149,7 @@ function describe(op: LogicalOperator, byId: ReadonlyMap<string, LogicalOperator
       const cols = input(op.input);
       const parts = [`keys [${names(op.keys, cols)}]`];
       if (op.window) parts.push(windowText(op.window, cols));
+      if (op.closeAt !== null) parts.push(`until ${cols[op.closeAt]?.name}`);
       parts.push(`aggregates [${op.aggregates.map((a) => aggregateText(a, cols)).join(', ')}]`);
       return `Aggregate ${parts.join(' ')}`;
     }
@@ -188,7 +192,7 @@ function params(op: LogicalOperator): Record<string, unknown> {
     case 'project': return { exprs: op.exprs.map(expressionToJson), columns };
     case 'flat-map': return { exprs: op.exprs.map(expressionToJson), setItem: op.setItem, columns };
     case 'union': return { columns };
-    case 'aggregate': return { keys: op.keys, window: op.window, aggregates: op.aggregates.map((a) => ({ ...a, type: a.type.kind })), columns };
+    case 'aggregate': return { keys: op.keys, window: op.window, closeAt: op.closeAt, aggregates: op.aggregates.map((a) => ({ ...a, type: a.type.kind })), columns };
     case 'window': return { window: op.window, columns };
     case 'join': return {
       joinType: op.type, leftKeys: op.leftKeys, rightKeys: op.rightKeys,
