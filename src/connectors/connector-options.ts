@@ -1,5 +1,6 @@
 import { SabotError, SqlState } from '../errors.js';
 import type { SqlType } from '../types/sql-type.js';
+import { nexmarkEventRate } from './nexmark/nexmark-source.js';
 import { nexmarkColumns, type NexmarkKind } from './nexmark/schema.js';
 
 /** What CREATE STREAM may say about a connector, and the columns it brings itself. */
@@ -15,12 +16,13 @@ const specs: Record<string, ConnectorSpec> = {
   blackhole: { required: [], allowed: [] },
   nexmark: {
     required: ['kind'],
-    allowed: ['kind', 'events', 'rate', 'seed'],
+    allowed: ['kind', 'events', 'rate', 'event_rate', 'seed'],
     columns: (o) => {
       const kind = o.kind as NexmarkKind;
       if (!(kind in nexmarkColumns)) {
         throw new SabotError(SqlState.invalidParameterValue, `nexmark kind must be bid, auction or person, not "${o.kind}"`);
       }
+      nexmarkEventRate(o); // refuses a bad event_rate now rather than when the stream is read
       return nexmarkColumns[kind];
     },
   },

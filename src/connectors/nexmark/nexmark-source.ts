@@ -1,7 +1,8 @@
 import type { StreamDefinition } from '../../control/catalog/streams.js';
+import { SabotError, SqlState } from '../../errors.js';
 import type { SourceBatch, SourceConnector, SourceOpenOptions, SourceSplit } from '../connector.js';
 import { SplitCursor } from '../split-cursor.js';
-import { NexmarkGenerator } from './generator.js';
+import { DEFAULT_EVENTS_PER_SECOND, NexmarkGenerator } from './generator.js';
 import type { NexmarkKind } from './schema.js';
 
 /** Events of the Nexmark sequence a split generates in a row before the next split's turn (with several splits). */
@@ -9,17 +10,40 @@ export const BLOCK_EVENTS = 50 * 8192;
 /** Rows per batch in a dataflow: large enough to amortize per-batch work, small enough to stay in cache. */
 export const DATAFLOW_BATCH_ROWS = 8192;
 
+/** The largest `event_rate` (the generator's bound on events per second). */
+const MAX_EVENT_RATE = 1e9;
+
+/**
+ * Events per second of event time of a Nexmark stream: `event_rate` (which only spreads
+ * event times, without pacing), else a non-zero `rate`, else the generator's default.
+ * Throws 22023 on an event_rate that is not an integer from 1 to 1e9.
+ */
+export function nexmarkEventRate(options: Record<string, string>): number {
+  const eventRate = options.event_rate;
+  if (eventRate !== undefined) {
+    const n = Number(eventRate);
+    if (!/^\d+$/.test(eventRate) || n < 1 || n > MAX_EVENT_RATE) {
+      throw new SabotError(SqlState.invalidParameterValue,
+        `option "event_rate" must be an integer between 1 and ${MAX_EVENT_RATE}, not "${eventRate}"`);
+    }
+    return n;
+  }
+  const rate = options.rate === undefined ? 0 : Number(options.rate);
+  return rate > 0 ? rate : DEFAULT_EVENTS_PER_SECOND;
+}
+
 /**
  * A split of a Nexmark stream. The event sequence is cut into blocks of BLOCK_EVENTS;
  * split i of n generates blocks i, i+n, ... (one split: the whole sequence in order; see
  * split-cursor.ts, which also carries positions across a rescale).
- * The position is the number of the next event. With `rate`, event times advance at that
- * many events per second and batches are paced to the wall clock.
+ * The position is the number of the next event. Event times advance at nexmarkEventRate()
+ * events per second; with `rate`, batches are also paced to the wall clock at that rate.
  */
 class NexmarkSplit implements SourceSplit {
   private generator: NexmarkGenerator | null = null;
   private readonly total: number | undefined;
   private readonly rate: number | undefined;
+  private readonly eventRate: number;
   private readonly startedAt = performance.now();
   private readonly startEvent: number;
 
@@ -28,6 +52,7 @@ class NexmarkSplit implements SourceSplit {
     const o = stream.options;
     this.total = o.events === undefined ? undefined : Number(o.events);
     this.rate = o.rate === undefined || Number(o.rate) === 0 ? undefined : Number(o.rate);
+    this.eventRate = nexmarkEventRate(o);
     this.startEvent = this.position;
   }
 
@@ -44,7 +69,7 @@ class NexmarkSplit implements SourceSplit {
         const o = this.stream.options;
         this.generator = new NexmarkGenerator({
           kind: o.kind as NexmarkKind, events: end, startEvent: this.position, batchSize: DATAFLOW_BATCH_ROWS,
-          seed: o.seed === undefined ? undefined : Number(o.seed), eventsPerSecond: this.rate,
+          seed: o.seed === undefined ? undefined : Number(o.seed), eventsPerSecond: this.eventRate,
         });
       }
       if (this.rate !== undefined) await this.pace(signal);

@@ -13,6 +13,7 @@ import type { InternalStreams } from '../../connectors/internal/internal-streams
 import { rowsFromBatch } from '../../runtime/rows.js';
 import { readKafkaContents } from '../../connectors/kafka/index.js';
 import { NexmarkGenerator } from '../../connectors/nexmark/generator.js';
+import { nexmarkEventRate } from '../../connectors/nexmark/nexmark-source.js';
 import type { NexmarkKind } from '../../connectors/nexmark/schema.js';
 
 /** Where FROM finds its relations. */
@@ -109,6 +110,7 @@ async function streamRows(stream: StreamDefinition, internal: InternalStreams, p
     const generator = new NexmarkGenerator({
       kind: stream.options.kind as NexmarkKind, events: Number(stream.options.events),
       seed: stream.options.seed === undefined ? undefined : Number(stream.options.seed),
+      eventsPerSecond: nexmarkEventRate(stream.options),
     });
     for (let batch = generator.nextBatch(); batch; batch = generator.nextBatch()) {
       for (const row of rowsFromBatch(stream.columns, batch)) rows.push(row);
