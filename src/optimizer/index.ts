@@ -2,16 +2,17 @@ import type { LogicalPlan } from '../plan/logical-plan.js';
 import { foldConstants } from './fold-constants.js';
 import { mergeProjections } from './merge-projections.js';
 import { pruneSourceColumns } from './prune-source-columns.js';
+import { pushDownPredicates } from './push-down-predicates.js';
 import { removeTrivialFilters } from './remove-trivial-filters.js';
 import type { Rule } from './rule.js';
 
 /**
  * The rules in the order they run: folding first, as it makes trivial filters and
- * simpler projections; merging before pruning, so pruning sees what the merged
- * projection reads. There is no rule pushing filters into a UNION ALL: the binder puts
- * every WHERE directly over its source, below the union, so no plan has a filter above one.
+ * simpler projections; pushdown once the trivial filters are gone, and before merging,
+ * as a filter moved from between two projections lets them merge; merging before
+ * pruning, so pruning sees what the merged projection reads.
  */
-const RULES: readonly Rule[] = [foldConstants, removeTrivialFilters, mergeProjections, pruneSourceColumns];
+const RULES: readonly Rule[] = [foldConstants, removeTrivialFilters, pushDownPredicates, mergeProjections, pruneSourceColumns];
 
 /** More rounds than any plan needs: each rule leaves little for another round to do. */
 const MAX_ROUNDS = 10;
