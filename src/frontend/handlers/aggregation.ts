@@ -2,80 +2,21 @@ import { SabotError, SqlState } from '../../errors.js';
 import { comparatorFor } from '../../functions/comparison.js';
 import { evaluateAll, evaluateScalar, type ScalarScope } from '../../plan/evaluate.js';
 import type { BoundExpression } from '../../plan/expression.js';
-import type { Expression, FunctionCall } from '../../sql/ast.js';
+import type { Expression } from '../../sql/ast.js';
 import type { ColumnScope, ExpressionBinder } from '../../sql/binder/expression-binder.js';
 import { Decimal } from '../../types/decimal.js';
-import { Types, type SqlType } from '../../types/sql-type.js';
+import type { SqlType } from '../../types/sql-type.js';
+import {
+  aggregateResultType, childExpressions, containsAggregate, expressionShape, isAggregateCall, rewriteExpression,
+} from '../../sql/binder/aggregate-calls.js';
 
 type Rows = unknown[][];
-
-const aggregateNames = new Set(['count', 'sum', 'avg', 'min', 'max']);
-
-function isAggregateCall(e: Expression): e is FunctionCall {
-  return e.kind === 'function' && e.over === null && aggregateNames.has(e.name[e.name.length - 1]!);
-}
-
-/** Child expressions of a node (subqueries excluded: they have their own scope). */
-function children(e: Expression): Expression[] {
-  const out: Expression[] = [];
-  for (const value of Object.values(e)) {
-    for (const v of Array.isArray(value) ? value : [value]) {
-      if (v === null || typeof v !== 'object') continue;
-      if ('kind' in v && 'pos' in v && v.kind !== 'query') out.push(v as Expression);
-      else if ('when' in v && 'then' in v) out.push(v.when as Expression, v.then as Expression);
-    }
-  }
-  return out;
-}
-
-/** Whether an expression calls an aggregate function. */
-export function containsAggregate(e: Expression): boolean {
-  return isAggregateCall(e) || children(e).some(containsAggregate);
-}
-
-/** A structural key of an expression, positions ignored: GROUP BY a + 1 matches SELECT a + 1. */
-function shape(e: Expression): string {
-  return JSON.stringify(e, (k, v) => (k === 'pos' ? undefined : v));
-}
-
-/** Replaces subtrees for which `replace` returns a node, copying only what changes. */
-function rewrite(e: Expression, replace: (e: Expression) => Expression | undefined): Expression {
-  const r = replace(e);
-  if (r) return r;
-  const copy: Record<string, unknown> = {};
-  for (const [k, value] of Object.entries(e)) {
-    const map = (v: unknown): unknown => {
-      if (v === null || typeof v !== 'object') return v;
-      if ('kind' in v && 'pos' in v && v.kind !== 'query') return rewrite(v as Expression, replace);
-      if ('when' in v && 'then' in v) return { when: rewrite(v.when as Expression, replace), then: rewrite(v.then as Expression, replace) };
-      return v;
-    };
-    copy[k] = Array.isArray(value) ? value.map(map) : map(value);
-  }
-  return copy as unknown as Expression;
-}
 
 interface AggregateCall {
   name: 'count' | 'sum' | 'avg' | 'min' | 'max';
   arg: BoundExpression | null;
   distinct: boolean;
   type: SqlType;
-}
-
-function resultType(name: AggregateCall['name'], arg: SqlType | undefined, pos: number): SqlType {
-  if (name === 'count') return Types.int8;
-  const t = arg!;
-  if (name === 'min' || name === 'max') {
-    if (!comparatorFor(t)) throw new SabotError(SqlState.undefinedFunction, `function ${name}(${t.name}) does not exist`, { position: pos + 1 });
-    return t;
-  }
-  switch (t.kind) {
-    case 'int2': case 'int4': return name === 'sum' ? Types.int8 : Types.numeric;
-    case 'int8': case 'numeric': return Types.numeric;
-    case 'float4': case 'float8': return Types.float8;
-    case 'interval': return Types.interval;
-    default: throw new SabotError(SqlState.undefinedFunction, `function ${name}(${t.name}) does not exist`, { position: pos + 1 });
-  }
 }
 
 /** Running state of one aggregate in one group. */
@@ -151,7 +92,7 @@ const AGG = '\u0000aggregate';
  * with aggregates and no GROUP BY is one group, so `SELECT count(*)` of no rows is 0.
  */
 export function planGrouping(groupBy: readonly Expression[], uses: readonly Expression[], input: ExpressionBinder): Grouping {
-  const keyShapes = groupBy.map(shape);
+  const keyShapes = groupBy.map(expressionShape);
   const keys = groupBy.map((g) => {
     if (containsAggregate(g)) throw new SabotError(SqlState.groupingError, 'aggregate functions are not allowed in GROUP BY', { position: g.pos + 1 });
     return input.settle(input.bind(g));
@@ -160,7 +101,7 @@ export function planGrouping(groupBy: readonly Expression[], uses: readonly Expr
   const callShapes: string[] = [];
   const collect = (e: Expression): void => {
     if (isAggregateCall(e)) {
-      const s = shape(e);
+      const s = expressionShape(e);
       if (callShapes.includes(s)) return;
       const name = e.name[e.name.length - 1] as AggregateCall['name'];
       if (e.args.some(containsAggregate)) {
@@ -173,19 +114,19 @@ export function planGrouping(groupBy: readonly Expression[], uses: readonly Expr
         throw new SabotError(SqlState.featureNotSupported, 'FILTER and ORDER BY in aggregates are not supported yet', { position: e.pos + 1 });
       }
       const arg = e.star ? null : input.settle(input.bind(e.args[0]!));
-      calls.push({ name, arg, distinct: e.distinct, type: resultType(name, arg?.type, e.pos) });
+      calls.push({ name, arg, distinct: e.distinct, type: aggregateResultType(name, arg?.type, e.pos) });
       callShapes.push(s);
       return;
     }
-    children(e).forEach(collect);
+    childExpressions(e).forEach(collect);
   };
   uses.forEach(collect);
   const ref = (name: string, pos: number): Expression => ({ kind: 'column', table: null, name, pos });
   return {
-    rewrite: (e) => rewrite(e, (x) => {
-      const k = keyShapes.indexOf(shape(x));
+    rewrite: (e) => rewriteExpression(e, (x) => {
+      const k = keyShapes.indexOf(expressionShape(x));
       if (k >= 0) return ref(`${KEY}${k}`, x.pos);
-      const a = isAggregateCall(x) ? callShapes.indexOf(shape(x)) : -1;
+      const a = isAggregateCall(x) ? callShapes.indexOf(expressionShape(x)) : -1;
       return a >= 0 ? ref(`${AGG}${a}`, x.pos) : undefined;
     }),
     scope: {

@@ -3,7 +3,7 @@ import { SabotError, SqlState } from '../../errors.js';
 import { optimize } from '../../optimizer/index.js';
 import { inputsOf, toJobGraph } from '../../plan/logical-plan.js';
 import type { CreateDataflowStatement } from '../../sql/ast.js';
-import { bindDataflow } from '../../sql/binder/dataflow-binder.js';
+import { bindDataflow, stateTtlMicros } from '../../sql/binder/dataflow-binder.js';
 import type { SessionContext, StatementPlan } from '../statement-plan.js';
 
 /**
@@ -15,7 +15,9 @@ export function planCreateDataflow(s: CreateDataflowStatement, session: SessionC
   if (!(Number.isInteger(parallelism) && parallelism >= 1)) {
     throw new SabotError(SqlState.invalidParameterValue, 'parallelism must be a positive integer', { position: s.pos + 1 });
   }
-  const plan = optimize(bindDataflow(s, { streams: session.streams.all(), functions: session.functions, format: session.settings.format }));
+  const ttl = s.options.find((o) => o.name === 'state_ttl');
+  const stateTtl = stateTtlMicros(ttl?.value, ttl?.pos ?? s.pos);
+  const plan = optimize(bindDataflow(s, { streams: session.streams.all(), functions: session.functions, format: session.settings.format, stateTtl }));
   const graph = toJobGraph(plan, { parallelism });
   session.agent.checkRunnable(graph);
   const sources = plan.operators.flatMap((op) => (op.kind === 'source' ? [op.stream] : []));

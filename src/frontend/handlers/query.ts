@@ -11,7 +11,8 @@ import { columnName } from '../../sql/binder/column-name.js';
 import { emptyScope, ExpressionBinder, ParameterTypes, type ColumnScope } from '../../sql/binder/expression-binder.js';
 import { Types, type SqlType } from '../../types/sql-type.js';
 import type { ResultColumn, SessionContext, StatementPlan } from '../statement-plan.js';
-import { containsAggregate, planGrouping } from './aggregation.js';
+import { containsAggregate } from '../../sql/binder/aggregate-calls.js';
+import { planGrouping } from './aggregation.js';
 import { bindFrom, fromScope } from './relations.js';
 
 type Rows = unknown[][];
