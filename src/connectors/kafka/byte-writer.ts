@@ -40,17 +40,6 @@ export class ByteWriter {
     this.length += encoder.encodeInto(s, this.bytes.subarray(this.length)).written;
   }
 
-  /** The pieces back to back, in place of what the writer held (a view, valid until the next write). */
-  join(pieces: readonly Uint8Array[]): Uint8Array {
-    this.clear();
-    for (const piece of pieces) {
-      this.reserve(piece.length);
-      this.bytes.set(piece, this.length);
-      this.length += piece.length;
-    }
-    return this.bytes.subarray(0, this.length);
-  }
-
   clear(): void {
     this.length = 0;
   }

@@ -2,7 +2,6 @@ import type { RecordBatch } from 'apache-arrow';
 import type { StreamDefinition } from '../../control/catalog/streams.js';
 import { SabotError, SqlState } from '../../errors.js';
 import type { ColumnSchema } from '../../runtime/arrow-types.js';
-import { ByteWriter } from './byte-writer.js';
 import { describeKafkaError, KafkaClient } from './client.js';
 import { readRecords } from './record-batch-reader.js';
 import { RecordDecoder } from './record-decoder.js';
@@ -21,7 +20,6 @@ export async function readKafkaContents(stream: StreamDefinition, columns: Colum
   const options = kafkaOptions(stream);
   const client = new KafkaClient(options.bootstrapServers);
   const decoder = new RecordDecoder(stream, options, columns);
-  const fetched = new ByteWriter(FETCH.maxBytes);
   const out: RecordBatch[] = [];
   let rows = 0;
   const wanted = limit ?? Infinity;
@@ -38,7 +36,7 @@ export async function readKafkaContents(stream: StreamDefinition, columns: Colum
         const [part] = await client.fetch(layout, layout.leaders[p]!, [{ partition: p, offset: BigInt(at) }], FETCH);
         if (!part || part.error) throw new Error(`reading partition ${p}: ${part?.error ?? 'no answer'}`);
         if (!part.records) break;
-        const next = readRecords(fetched.join(part.records), at, (bytes, ks, ke, vs, ve, offset, ts) => {
+        const next = readRecords(part.records, at, (bytes, ks, ke, vs, ve, offset, ts) => {
           if (offset < end && rows + decoder.size < wanted) decoder.add(p, bytes, ks, ke, vs, ve, offset, ts);
         });
         if (next <= at) break;

@@ -1,6 +1,5 @@
 import type { StreamDefinition } from '../../control/catalog/streams.js';
 import type { SourceBatch, SourceConnector, SourceOpenOptions, SourceSplit } from '../connector.js';
-import { ByteWriter } from './byte-writer.js';
 import { KafkaClient, type FetchedPartition, type OffsetSpec, type TopicLayout } from './client.js';
 import { readRecords } from './record-batch-reader.js';
 import { RecordDecoder } from './record-decoder.js';
@@ -74,8 +73,6 @@ class KafkaSplit implements SourceSplit {
   private retryMs = RETRY_MS.first;
   /** The offsets after the last batch handed on (positions run ahead while a batch gathers). */
   private handed: Map<number, number>;
-  /** Where each fetched partition's records are joined, reused (a fresh buffer per fetch is work for the GC). */
-  private readonly fetchedBytes = new ByteWriter(FETCH.maxBytes + (64 << 10));
 
   constructor(private readonly client: KafkaClient, private readonly options: KafkaStreamOptions,
     private readonly split: number, private readonly splits: number,
@@ -144,7 +141,7 @@ class KafkaSplit implements SourceSplit {
         if (part.error !== null) { errors = true; await this.partitionError(part).catch(() => {}); continue; }
         if (!part.records) continue;
         const from = this.positions.get(part.partition)!;
-        const next = readRecords(this.fetchedBytes.join(part.records), from, (bytes, ks, ke, vs, ve, offset, ts) =>
+        const next = readRecords(part.records, from, (bytes, ks, ke, vs, ve, offset, ts) =>
           this.decoder.add(part.partition, bytes, ks, ke, vs, ve, offset, ts));
         if (next > from) records = true;
         this.positions.set(part.partition, next);
