@@ -1,7 +1,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { StreamDefinition } from '../../control/catalog/streams.js';
 import { SabotError, SqlState } from '../../errors.js';
-import type { SinkConnector, SinkWriter } from '../connector.js';
+import type { SinkConnector, SinkOpenOptions, SinkWriter } from '../connector.js';
 import { describeKafkaError, KafkaClient, kafkaErrorNames, type TopicLayout } from './client.js';
 import { keyPartition } from './murmur2.js';
 import { RecordBatchWriter } from './record-batch-writer.js';
@@ -23,8 +23,9 @@ function sleep(ms: number): Promise<void> {
 
 /**
  * Writes batches into a topic: rows become messages (JSON or CSV), keyed by the key
- * column (so a key always lands in the same partition, the one the Java client would
- * pick) or, without a key, spread over the partitions in runs. Each partition's
+ * column or by an updating result's upsert key columns (so a key always lands in the
+ * same partition, the one the Java client would pick) or, without a key, spread over
+ * the partitions in runs. Each partition's
  * messages go out as record batches of about 900 KiB, one produce request per round
  * per leader; write() resolves once the broker has them durably (acks = all). While the
  * broker is away it retries, keeping the order of each partition.
@@ -147,15 +148,19 @@ async function ensureTopic(client: KafkaClient, options: KafkaStreamOptions): Pr
 
 /**
  * The Kafka sink: `open` checks the stream's options, creates the topic when missing,
- * and returns a writer of batches in the stream's column order.
+ * and returns a writer of batches in the stream's column order. Rows of an updating
+ * result (`upsertKeys`) are keyed by those columns unless the stream has a key column.
  */
 export const kafkaSink: SinkConnector = {
-  async open(stream: StreamDefinition): Promise<SinkWriter> {
+  async open(stream: StreamDefinition, open: SinkOpenOptions = {}): Promise<SinkWriter> {
     const options = kafkaOptions(stream);
+    const missing = open.upsertKeys?.find((name) => !stream.columns.some((c) => c.name === name));
+    if (missing !== undefined) throw new SabotError(SqlState.undefinedColumn, `upsert key column "${missing}" is not a column of stream ${stream.name}`);
+    const encoder = new RecordEncoder(stream, options, open.upsertKeys);
     const client = new KafkaClient(options.bootstrapServers);
     try {
       const layout = await ensureTopic(client, options);
-      return new KafkaWriter(client, options, layout, new RecordEncoder(stream, options));
+      return new KafkaWriter(client, options, layout, encoder);
     } catch (err) {
       await client.close();
       if (err instanceof SabotError) throw err;

@@ -6,6 +6,7 @@ import type { ColumnSchema } from '../../../src/runtime/arrow-types.js';
 import { batchFromRows, rowsFromBatch } from '../../../src/runtime/rows.js';
 import { Decimal } from '../../../src/types/decimal.js';
 import { Interval } from '../../../src/types/interval.js';
+import { keyPartition } from '../../../src/connectors/kafka/murmur2.js';
 import { Types } from '../../../src/types/sql-type.js';
 import { consume, kafkaBootstrap, kafkaStream, produce, readUntilPassed, uniqueTopic } from '../../support/kafka.js';
 
@@ -87,6 +88,46 @@ describe('kafka sink', () => {
       const ns = got.filter((m) => m.key === user).sort((a, b) => a.offset - b.offset).map((m) => (JSON.parse(m.payload!) as { n: number }).n);
       assert.deepEqual(ns, input.filter((r) => r[0] === user).map((r) => r[1]));
     }
+  });
+
+  it('keys the rows of an updating result by its upsert key columns, as JSON: the same key always in the same partition', async () => {
+    const topic = uniqueTopic('sink-upsert');
+    const result = [col('auction', Types.int8), col('channel', Types.text), col('bids', Types.int8)];
+    const writer = await kafkaSink.open(kafkaStream(topic, result, { partitions: '3' }), { upsertKeys: ['auction', 'channel'] });
+    const input = Array.from({ length: 30 }, (_, n) => [BigInt(1000 + n % 5), n % 5 === 4 ? null : 'web', BigInt(n)]);
+    await writer.write([batchFromRows(result, input.slice(0, 12)), batchFromRows(result, input.slice(12))]);
+    await writer.close();
+    const got = await consume(topic, 30);
+    assert.deepEqual([...new Set(got.map((m) => m.key))].sort(), ['{"auction":1000,"channel":"web"}', '{"auction":1001,"channel":"web"}',
+      '{"auction":1002,"channel":"web"}', '{"auction":1003,"channel":"web"}', '{"auction":1004,"channel":null}']);
+    const bytes = new TextEncoder();
+    for (const m of got) {
+      const key = bytes.encode(m.key!);
+      assert.equal(m.partition, keyPartition(key, 0, key.length, 3), `key ${m.key}`);
+    }
+    // A key's rows keep their order, so the last one read is the latest.
+    for (const auction of [1000, 1001, 1002, 1003, 1004]) {
+      const ns = got.filter((m) => (JSON.parse(m.key!) as { auction: number }).auction === auction)
+        .sort((a, b) => a.offset - b.offset).map((m) => (JSON.parse(m.payload!) as { bids: number }).bids);
+      assert.deepEqual(ns, input.filter((r) => r[0] === BigInt(auction)).map((r) => Number(r[2])));
+    }
+  });
+
+  it('keys upsert rows by the CSV of their key columns; a stream\'s own key column wins; an unknown key column is an error', async () => {
+    const result = [col('auction', Types.int8), col('channel', Types.text), col('bids', Types.int8)];
+    const csvTopic = uniqueTopic('sink-upsert-csv');
+    let writer = await kafkaSink.open(kafkaStream(csvTopic, result, { format: 'csv' }), { upsertKeys: ['channel', 'auction'] });
+    await writer.write([batchFromRows(result, [[1007n, 'web, mobile', 3n], [1008n, null, 1n]])]);
+    await writer.close();
+    assert.deepEqual((await consume(csvTopic, 2)).sort((a, b) => a.offset - b.offset).map((m) => [m.key, m.payload]),
+      [['"web, mobile",1007', '1007,"web, mobile",3'], [',1008', '1008,,1']]);
+    const ownKeyTopic = uniqueTopic('sink-upsert-own-key');
+    writer = await kafkaSink.open(kafkaStream(ownKeyTopic, result, { key: 'channel' }), { upsertKeys: ['auction'] });
+    await writer.write([batchFromRows(result, [[1007n, 'web', 3n]])]);
+    await writer.close();
+    assert.deepEqual((await consume(ownKeyTopic, 1)).map((m) => m.key), ['web']);
+    await assert.rejects(kafkaSink.open(kafkaStream(uniqueTopic('sink-upsert-bad'), result), { upsertKeys: ['bidder'] }),
+      /upsert key column "bidder" is not a column/);
   });
 
   it('spreads unkeyed rows over the partitions and splits large writes into several record batches', async () => {
