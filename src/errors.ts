@@ -127,6 +127,7 @@ export const SqlState = {
   internalError: 'XX000',
   undefinedSetting: '42704',
   cantChangeRuntimeParam: '55P02',
+  externalRoutineException: '38000',
 } as const;
 
 /** Wraps anything thrown into a SabotError; unknown errors become XX000 internal errors. */

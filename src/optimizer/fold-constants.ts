@@ -120,7 +120,7 @@ function simplifyOperator(op: LogicalOperator): LogicalOperator {
       const condition = simplify(op.condition);
       return condition === op.condition ? op : { ...op, condition };
     }
-    case 'source': case 'union': case 'aggregate': case 'window': case 'top-n': case 'sink': return op;
+    case 'source': case 'union': case 'map': case 'aggregate': case 'window': case 'top-n': case 'sink': return op;
   }
 }
 

@@ -17,7 +17,7 @@ export function consumersOf(plan: LogicalPlan, id: string): LogicalOperator[] {
 function withInputRenamed(op: LogicalOperator, from: string, to: string): LogicalOperator {
   switch (op.kind) {
     case 'source': return op;
-    case 'filter': case 'project': case 'flat-map': case 'aggregate': case 'window': case 'top-n': case 'sink':
+    case 'filter': case 'project': case 'flat-map': case 'map': case 'aggregate': case 'window': case 'top-n': case 'sink':
       return op.input === from ? { ...op, input: to } : op;
     case 'union': return op.inputs.includes(from) ? { ...op, inputs: op.inputs.map((i) => (i === from ? to : i)) } : op;
     case 'join':

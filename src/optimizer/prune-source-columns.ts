@@ -15,9 +15,10 @@ function inputColumnsNeeded(op: LogicalOperator, outputUsed: Iterable<number>): 
     // A filter passes its input's columns on.
     case 'filter': return [...outputUsed, ...columnsRead(op.predicate)];
     case 'project': case 'flat-map': return op.exprs.flatMap(columnsRead);
-    // A union's branches must all give its columns; a sink writes or keeps them all. The
-    // binder puts a projection of exactly the columns used below stateful operators.
-    case 'union': case 'sink': case 'aggregate': case 'window': case 'join': case 'top-n': return null;
+    // A union's branches must all give its columns; a sink writes or keeps them all; a
+    // user function may read any. The binder puts a projection of exactly the columns
+    // used below stateful operators.
+    case 'union': case 'sink': case 'map': case 'aggregate': case 'window': case 'join': case 'top-n': return null;
   }
 }
 
@@ -88,7 +89,7 @@ export const pruneSourceColumns: Rule = {
           const exprs = op.exprs.map((e) => renumbered(e, k));
           return exprs.every((e, i) => e === op.exprs[i]) ? op : { ...op, exprs };
         }
-        case 'union': case 'sink': case 'aggregate': case 'window': case 'join': case 'top-n':
+        case 'union': case 'sink': case 'map': case 'aggregate': case 'window': case 'join': case 'top-n':
           kept.set(op.id, allOf(op.columns));
           return op;
       }

@@ -42,6 +42,24 @@ export interface SortKey {
 }
 
 /**
+ * What a user function does with a batch: filter keeps the rows it marks true; map
+ * returns a batch for it; flat-map returns any number of batches; records (app.agent)
+ * runs an async generator per row, its values becoming rows of one JSONB column.
+ */
+export type UserFunctionMode = 'filter' | 'map' | 'flat-map' | 'records';
+
+/**
+ * Where an agent finds a user function: it imports `module` (a file: URL), which
+ * registers its dataflows as it loads, re-runs the builder of `dataflow`, and takes the
+ * `index`-th function the pipeline passes, in the order they are bound.
+ */
+export interface UserFunctionRef {
+  module: string;
+  dataflow: string;
+  index: number;
+}
+
+/**
  * The logical operator DAG: the one description of a dataflow that SQL and the
  * TypeScript API both build, the optimizer rewrites, EXPLAIN prints and the job graph
  * serializes. Each operator names its inputs by id and carries its output columns.
@@ -52,6 +70,11 @@ export type LogicalOperator =
   | { kind: 'project'; id: string; input: string; exprs: BoundExpression[]; columns: ColumnSchema[] }
   /** A projection whose item `setItem` is a set-returning call: one output row per value it returns. */
   | { kind: 'flat-map'; id: string; input: string; exprs: BoundExpression[]; setItem: number; columns: ColumnSchema[] }
+  /**
+   * A user function of the TypeScript API (src/runtime/user-function.ts), opaque to the
+   * optimizer: nothing is pushed through it and it reads every input column.
+   */
+  | { kind: 'map'; id: string; input: string; mode: UserFunctionMode; fn: UserFunctionRef; columns: ColumnSchema[] }
   | { kind: 'union'; id: string; inputs: string[]; columns: ColumnSchema[] }
   /**
    * GROUP BY: output columns are the key columns, then window_start and window_end when
@@ -97,7 +120,7 @@ export interface LogicalPlan {
 export function inputsOf(op: LogicalOperator): string[] {
   switch (op.kind) {
     case 'source': return [];
-    case 'filter': case 'project': case 'flat-map': case 'aggregate': case 'window': case 'top-n': case 'sink': return [op.input];
+    case 'filter': case 'project': case 'flat-map': case 'map': case 'aggregate': case 'window': case 'top-n': case 'sink': return [op.input];
     case 'union': return op.inputs;
     case 'join': return [op.left, op.right];
   }
@@ -144,6 +167,7 @@ function describe(op: LogicalOperator, byId: ReadonlyMap<string, LogicalOperator
     case 'filter': return `Filter ${expressionText(op.predicate)}`;
     case 'project': return `Project ${op.exprs.map((e, i) => `${expressionText(e)} AS ${op.columns[i]!.name}`).join(', ')}`;
     case 'flat-map': return `FlatMap ${op.exprs.map((e, i) => `${expressionText(e)} AS ${op.columns[i]!.name}`).join(', ')}`;
+    case 'map': return `Map ${op.mode} function #${op.fn.index} of ${op.fn.dataflow} [${columnsText(op.columns)}]`;
     case 'union': return 'UnionAll';
     case 'aggregate': {
       const cols = input(op.input);
@@ -191,6 +215,7 @@ function params(op: LogicalOperator): Record<string, unknown> {
     case 'filter': return { predicate: expressionToJson(op.predicate), columns };
     case 'project': return { exprs: op.exprs.map(expressionToJson), columns };
     case 'flat-map': return { exprs: op.exprs.map(expressionToJson), setItem: op.setItem, columns };
+    case 'map': return { mode: op.mode, function: op.fn, columns };
     case 'union': return { columns };
     case 'aggregate': return { keys: op.keys, window: op.window, closeAt: op.closeAt, aggregates: op.aggregates.map((a) => ({ ...a, type: a.type.kind })), columns };
     case 'window': return { window: op.window, columns };
