@@ -73,6 +73,8 @@ class KafkaSplit implements SourceSplit {
   private retryMs = RETRY_MS.first;
   /** The offsets after the last batch handed on (positions run ahead while a batch gathers). */
   private handed: Map<number, number>;
+  /** Aborted by close(): ends a flushMark() waiting for the broker. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly client: KafkaClient, private readonly options: KafkaStreamOptions,
     private readonly split: number, private readonly splits: number,
@@ -183,13 +185,26 @@ class KafkaSplit implements SourceSplit {
     return out;
   }
 
-  /** The end offset of each of the split's partitions now: `{"<partition>": end}`. */
+  /**
+   * The end offset of each of the split's partitions now: `{"<partition>": end}`. While
+   * the broker is away it waits and asks again, as next() does (a FLUSH waits for the
+   * broker rather than fails); once the split closes there is nothing to wait for.
+   */
   async flushMark(): Promise<unknown> {
-    await this.refresh(true);
-    const ends = await this.client.offsets(this.options.topic, this.ownPartitions(), 'latest');
-    const mark: KafkaPosition = {};
-    for (const [p, end] of ends) mark[String(p)] = Number(end);
-    return mark;
+    let retryMs = RETRY_MS.first;
+    for (;;) {
+      try {
+        await this.refresh(true);
+        const ends = await this.client.offsets(this.options.topic, this.ownPartitions(), 'latest');
+        const mark: KafkaPosition = {};
+        for (const [p, end] of ends) mark[String(p)] = Number(end);
+        return mark;
+      } catch {
+        await sleep(retryMs, this.closing.signal);
+        if (this.closing.signal.aborted) return undefined;
+        retryMs = Math.min(retryMs * 2, RETRY_MS.max);
+      }
+    }
   }
 
   passed(mark: unknown): boolean {
@@ -200,6 +215,7 @@ class KafkaSplit implements SourceSplit {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     await this.client.close();
   }
 }

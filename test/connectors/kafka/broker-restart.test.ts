@@ -70,4 +70,30 @@ describe('a broker stopped and started again', () => {
     await writer.close();
     await split.close();
   });
+
+  it('a FLUSH mark waits while the broker is away and is taken once it is back; closing the split ends the wait', async () => {
+    const stream = { name: 'flushed', connector: 'kafka', options: { topic: 'flushed', bootstrap_servers: address }, columns, watermark: null };
+    const writer = await kafkaSink.open(stream);
+    await writer.write([batchFromRows(columns, [[1], [2], [3]])]);
+    await writer.close();
+    const split = await kafkaSource.open(stream, { split: 0, splits: 1, position: null, columns });
+    assert.deepEqual((await readUntilPassed(split, columns)).rows, [[1], [2], [3]]);
+
+    await kafkaSh('stop');
+    let settled = false;
+    const marking = split.flushMark().finally(() => { settled = true; });
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.equal(settled, false, 'flushMark gave up while the broker was away');
+    await kafkaSh('start');
+    const mark = await marking;
+    assert.deepEqual(mark, { 0: 3 });
+    assert.equal(split.passed(mark), true);
+
+    await kafkaSh('stop');
+    const abandoned = split.flushMark();
+    await new Promise((r) => setTimeout(r, 1_000));
+    await split.close();
+    assert.equal(split.passed(await abandoned), true);
+    await kafkaSh('start');
+  });
 });
