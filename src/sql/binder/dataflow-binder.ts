@@ -81,24 +81,28 @@ export class DataflowBinder {
       case 'set-operation': {
         if (e.op !== 'union' || !e.all) throw unsupported(`${e.op.toUpperCase()}${e.all ? ' ALL' : ''} (use UNION ALL)`, e.pos);
         const left = this.settled(this.set(e.left), e.pos);
-        const right = this.settled(this.set(e.right), e.pos);
-        if (left.upsertKeys || right.upsertKeys) throw unsupported('UNION ALL of updating results', e.pos);
-        const l = this.visible(left);
-        const r = this.visible(right);
-        if (l.columns.length !== r.columns.length) {
-          throw new SabotError(SqlState.syntaxError, 'each UNION query must have the same number of columns', { position: e.pos + 1 });
-        }
-        l.op.columns.forEach((c, i) => {
-          if (c.type.kind !== r.op.columns[i]!.type.kind) {
-            throw new SabotError(SqlState.datatypeMismatch,
-              `UNION types ${c.type.name} and ${r.op.columns[i]!.type.name} cannot be matched`, { position: e.pos + 1 });
-          }
-        });
-        const op = this.add({ kind: 'union', id: this.id('union'), inputs: [l.op.id, r.op.id], columns: l.op.columns });
-        return { ...l, op, columns: l.columns.map((c, i) => ({ ...c, tag: c.tag === r.columns[i]!.tag ? c.tag : null })) };
+        return this.union(left, this.settled(this.set(e.right), e.pos), e.pos);
       }
       case 'select': return this.select(e);
     }
+  }
+
+  /** UNION ALL of two settled relations. */
+  union(left: Relation, right: Relation, pos: number): Relation {
+    if (left.upsertKeys || right.upsertKeys) throw unsupported('UNION ALL of updating results', pos);
+    const l = this.visible(left);
+    const r = this.visible(right);
+    if (l.columns.length !== r.columns.length) {
+      throw new SabotError(SqlState.syntaxError, 'each UNION query must have the same number of columns', { position: pos + 1 });
+    }
+    l.op.columns.forEach((c, i) => {
+      if (c.type.kind !== r.op.columns[i]!.type.kind) {
+        throw new SabotError(SqlState.datatypeMismatch,
+          `UNION types ${c.type.name} and ${r.op.columns[i]!.type.name} cannot be matched`, { position: pos + 1 });
+      }
+    });
+    const op = this.add({ kind: 'union', id: this.id('union'), inputs: [l.op.id, r.op.id], columns: l.op.columns });
+    return { ...l, op, columns: l.columns.map((c, i) => ({ ...c, tag: c.tag === r.columns[i]!.tag ? c.tag : null })) };
   }
 
   /** A relation whose operator outputs exactly its columns, in order (a projection when it has hidden ones). */
@@ -251,7 +255,7 @@ export class DataflowBinder {
   }
 
   /** The select list of a query without grouping: a projection, a flat map, or a pending rank. */
-  private selectItems(r: Relation, sel: Select): Relation {
+  selectItems(r: Relation, sel: Select): Relation {
     const rankItem = sel.items.findIndex((i) => i.kind === 'item' && isRowNumber(i.expr));
     const starsWindow = sel.items.some((i) => i.kind === 'star');
     if (starsWindow) r = this.applyWindow(r, sel.pos);
@@ -347,6 +351,17 @@ export function bindDataflow(s: CreateDataflowStatement, ctx: DataflowBindContex
   const b = new DataflowBinder(ctx);
   const body = b.visible(b.settled(b.query(s.query), s.query.pos));
   b.checkNoParameters();
+  return bindSink(b, body, s.name, s.sink, s.pos);
+}
+
+/**
+ * The end of a dataflow's plan: a sink writing `body` into stream `sink.name` (its
+ * `columns`, all when empty, by position, with implicit casts to their types), or
+ * keeping it as the dataflow's result when `sink` is null.
+ */
+export function bindSink(b: DataflowBinder, body: Relation, name: string, sink: { name: string; columns: string[] } | null, pos: number): LogicalPlan {
+  const ctx = b.ctx;
+  const s = { name, sink, pos };
   const id = (kind: string) => b.id(kind);
   const operators = b.operators;
   const upsertKeys = body.upsertKeys;

@@ -27,7 +27,11 @@ export function bindJoin(b: DataflowBinder, j: Join): Relation {
   if (j.type !== 'inner' && j.type !== 'left' && j.type !== 'cross') throw unsupported(`${j.type.toUpperCase()} JOIN`, j.pos);
   if (j.natural || j.using.length > 0) throw unsupported('NATURAL JOIN and JOIN ... USING (use ON)', j.pos);
   const left = b.settled(b.from(j.left), j.pos);
-  const right = b.settled(b.from(j.right), j.pos);
+  return joinRelations(b, left, b.settled(b.from(j.right), j.pos), j);
+}
+
+/** The join of two settled relations on `j.on` (see bindJoin); `j.type` is inner, left or cross. */
+export function joinRelations(b: DataflowBinder, left: Relation, right: Relation, j: Pick<Join, 'type' | 'on' | 'pos'>): Relation {
   if (left.upsertKeys || right.upsertKeys) throw unsupported('a join of an updating result (an unwindowed GROUP BY)', j.pos);
   const offset = left.op.columns.length;
   const joined: Relation = {
