@@ -65,7 +65,7 @@ export class SabotServer {
     const internalStreams = new InternalStreams(options.dataDir);
     const functions = builtinFunctions();
     const streams = await StreamCatalog.load(catalog);
-    const agent = new LocalAgent({ agentId: LOCAL_AGENT_ID, catalog, functions, streams, connectors: new Connectors(internalStreams) });
+    const agent = new LocalAgent({ agentId: LOCAL_AGENT_ID, internalStreams, catalog, functions, streams, connectors: new Connectors(internalStreams) });
     jobs.attachAgent(LOCAL_AGENT_ID, agent);
     const context: ServerContext = { functions, catalog, jobs, streams, internalStreams, agent };
     const tls = options.tlsCert !== undefined || options.tlsKey !== undefined

@@ -1,5 +1,5 @@
 import type { Connectors } from '../connectors/registry.js';
-import { keptResult } from '../connectors/internal/kept-result.js';
+import { keptResultOfSink } from '../connectors/internal/kept-result.js';
 import type { AgentEndpoint } from '../control/agent-endpoint.js';
 import { endTasks } from '../control/agents.js';
 import type { CatalogAccess, CatalogStore } from '../control/catalog/catalog-store.js';
@@ -8,18 +8,54 @@ import type { StreamDefinition } from '../control/catalog/streams.js';
 import { SabotError, SqlState, toSabotError } from '../errors.js';
 import type { FunctionRegistry } from '../functions/scalar-function.js';
 import { parseJobGraph, type JobGraph, type JobGraphOperator } from '../plan/job-graph.js';
-import { operatorColumns } from '../runtime/operator-chain.js';
+import { dataflowEvalContext, operatorColumns } from '../runtime/operator-chain.js';
+import { createStatefulOperator, exchangeStep, receiveStep } from '../runtime/stateful/index.js';
+import type { SinkWriter } from '../connectors/connector.js';
+import type { InternalStreams } from '../connectors/internal/internal-streams.js';
 import { adaptiveChainRunner } from './chain-runner.js';
-import { pipelinePaths } from './job-layout.js';
+import { jobSegments, parallelismOf, type Segment } from './job-layout.js';
+import { StatefulTask } from './stateful-task.js';
+import { ExchangeOutput, SinkOutput, type TaskOutput } from './task-output.js';
+import { withWatermark } from './watermarked-split.js';
 import { MorselPool, type PreparedChain } from './morsel-pool.js';
 import { Pipeline, resumePosition, type TaskCounter } from './pipeline.js';
 
 export interface AgentContext {
   agentId: string;
+  internalStreams: InternalStreams;
   catalog: CatalogStore;
   functions: FunctionRegistry;
   streams: StreamCatalog;
   connectors: Connectors;
+}
+
+/** How the upstream tasks of each keyed operator's inputs are numbered as its channels. */
+interface ExchangeChannels {
+  /** Per input of operator `id`, how many tasks send into it. */
+  perInput(id: string, inputs: number): number[];
+  /** The channel of task 0 of `segment` at the input it feeds (task i is that + i). */
+  offset(segment: Segment): number;
+}
+
+function exchangeChannels(graph: JobGraph, segments: readonly Segment[]): ExchangeChannels {
+  const offsets = new Map<Segment, number>();
+  const totals = new Map<string, number>();
+  for (const s of segments) {
+    if (s.output.kind !== 'exchange') continue;
+    const key = `${s.output.to.id}/${s.output.input}`;
+    const at = totals.get(key) ?? 0;
+    offsets.set(s, at);
+    totals.set(key, at + parallelismOf(graph, s.head));
+  }
+  return {
+    perInput: (id, inputs) => Array.from({ length: inputs }, (_, k) => totals.get(`${id}/${k}`) ?? 0),
+    offset: (segment) => offsets.get(segment) ?? 0,
+  };
+}
+
+/** A source pipeline's view of an exchange: it writes rounds into it like into a sink. */
+function exchangeWriter(output: TaskOutput): SinkWriter {
+  return { write: (batches) => output.write(batches), close: async () => undefined };
 }
 
 interface RunningJob {
@@ -67,29 +103,83 @@ export class LocalAgent implements AgentEndpoint {
     const chains: PreparedChain[] = [];
     const commit = (write: (tx: CatalogAccess, now: number) => Promise<void>) => catalog.transaction((tx) => write(tx, Date.now() * 1000));
     const pipelines: Pipeline[] = [];
-    /** Splits and sinks opened, closed again if the job cannot start. */
+    /** Splits, sinks and outputs opened, closed again if the job cannot start. */
     const opened: { close(): Promise<void> }[] = [];
-    const parallelism = graph.parallelism ?? 1;
+    const segments = jobSegments(graph);
+    const keyed = segments.filter((s) => s.head.type !== 'source');
+    /** Counters of the keyed operators' tasks, recorded with every round of the sources. */
+    const keyedCounters: TaskCounter[] = [];
+    /** The keyed tasks' outputs, closed when the job's pipelines are done (a source pipeline closes its own sink). */
+    const keyedOutputs: TaskOutput[] = [];
     try {
-      for (const path of pipelinePaths(graph)) {
-        const sourceStream = this.stream(path.source);
-        const sinkStream = this.stream(path.sink, graph);
-        const chain = morsels.prepare(path.chain, operatorColumns(path.source), startedAt);
+      const evalContext = dataflowEvalContext(abort.signal, startedAt);
+      // State lives in memory until checkpoints: a job with keyed operators replays its
+      // sources from the start, and its kept result is rebuilt from nothing.
+      if (keyed.length > 0) {
+        const sink = segments.find((s) => s.output.kind === 'sink')!.output as Extract<Segment['output'], { kind: 'sink' }>;
+        if (sink.sink.params!.stream === null) await this.ctx.internalStreams.remove(keptResultOfSink(graph.name, sink.sink));
+      }
+      const channels = exchangeChannels(graph, segments);
+      const keyedTasks = new Map<string, StatefulTask[]>();
+      // Keyed segments from the last to the first, so each one's targets exist.
+      const order = new Map(graph.operators.map((o, i) => [o.id, i]));
+      for (const segment of [...keyed].sort((a, b) => order.get(b.head.id)! - order.get(a.head.id)!)) {
+        const head = segment.head;
+        const inputs = graph.edges.filter((e) => e.to === head.id).sort((a, b) => (a.input ?? 0) - (b.input ?? 0))
+          .map((e) => operatorColumns(graph.operators.find((o) => o.id === e.from)!));
+        const chain = morsels.prepare(segment.chain, operatorColumns(head), startedAt);
         chains.push(chain);
-        for (let split = 0; split < parallelism; split++) {
-          const source = counter(path.source, split);
+        const list: StatefulTask[] = [];
+        for (let i = 0; i < parallelismOf(graph, head); i++) {
+          const own = counter(head, i);
+          if (!own) throw new SabotError(SqlState.featureNotSupported, 'a keyed operator split over several agents cannot run yet');
+          keyedCounters.push(own);
+          const downstream = [...segment.through, ...(segment.output.kind === 'sink' ? [segment.output.sink] : [])]
+            .map((op) => counter(op, i)).filter((c): c is TaskCounter => c !== undefined);
+          keyedCounters.push(...downstream);
+          const output = await this.output(graph, segment, i, keyedTasks, channels);
+          opened.push(output);
+          keyedOutputs.push(output);
+          list.push(new StatefulTask({
+            operator: createStatefulOperator(head, inputs, this.ctx.functions, evalContext),
+            receiveSteps: inputs.map((columns) => receiveStep(head, columns)),
+            channels: channels.perInput(head.id, inputs.length),
+            runChain: adaptiveChainRunner(morsels, chain), output, counter: own, downstream,
+            reject: (rejected) => commit(async (tx, now) => {
+              for (const x of rejected) {
+                await tx.insert('dead_letters', {
+                  job_id: jobId, source: head.id, reason: `${x.reason} (SQLSTATE ${x.sqlstate}) in ${x.operator}`, payload: x.payload,
+                  offset: null, recorded_at: now,
+                });
+              }
+            }),
+          }));
+        }
+        keyedTasks.set(head.id, list);
+      }
+      for (const segment of segments.filter((s) => s.head.type === 'source')) {
+        const sourceStream = this.stream(segment.head);
+        const columns = operatorColumns(segment.head);
+        const chain = morsels.prepare(segment.chain, columns, startedAt);
+        chains.push(chain);
+        for (let split = 0; split < parallelismOf(graph, segment.head); split++) {
+          const source = counter(segment.head, split);
           if (!source) continue;
-          const downstream = [...path.through, path.sink].map((op) => counter(op, split)).filter((c): c is TaskCounter => c !== undefined);
-          const sink = await this.ctx.connectors.sink(sinkStream.connector).open(sinkStream);
-          opened.push(sink);
-          const position = await resumePosition(catalog, source.taskId, sink);
-          const sourceSplit = await this.ctx.connectors.source(sourceStream.connector).open(sourceStream, {
-            split, splits: parallelism, position, columns: operatorColumns(path.source),
+          const downstream = [...segment.through, ...(segment.output.kind === 'sink' ? [segment.output.sink] : [])]
+            .map((op) => counter(op, split)).filter((c): c is TaskCounter => c !== undefined);
+          const output = await this.output(graph, segment, split, keyedTasks, channels);
+          opened.push(output);
+          const sink = output instanceof SinkOutput ? output.writer : exchangeWriter(output);
+          const position = keyed.length > 0 ? null : await resumePosition(catalog, source.taskId, sink);
+          const opening = await this.ctx.connectors.source(sourceStream.connector).open(sourceStream, {
+            split, splits: parallelismOf(graph, segment.head), position, columns,
           });
-          opened.push(sourceSplit);
+          opened.push(opening);
+          const sourceSplit = keyed.length > 0 ? withWatermark(opening, sourceStream, columns, this.ctx.functions, evalContext) : opening;
           pipelines.push(new Pipeline({
             jobId, sourceName: sourceStream.name, signal: abort.signal, commit, tasks: { source, downstream }, position, sink,
             split: sourceSplit, runChain: adaptiveChainRunner(morsels, chain),
+            progress: output instanceof SinkOutput ? undefined : output, alsoRecord: keyedCounters,
           }));
         }
       }
@@ -109,23 +199,44 @@ export class LocalAgent implements AgentEndpoint {
         abort.abort();
         return false;
       })));
+      // The keyed operators' outputs (sinks) close once every source has ended or stopped.
+      await Promise.all(keyedOutputs.map((o) => o.close().catch(() => undefined)));
       if (this.jobs.get(jobId) === running) this.jobs.delete(jobId);
       for (const chain of chains) morsels.release(chain);
       if (error) await this.fail(jobId, error);
-      else if (ends.every((ended) => ended)) await this.complete(jobId);
+      else if (ends.every((ended) => ended)) await this.complete(jobId, keyedCounters);
     })();
+  }
+
+  /** Where task `index` of a segment writes: its own sink, or the exchange into the next keyed operator's tasks. */
+  private async output(graph: JobGraph, segment: Segment, index: number, keyedTasks: Map<string, StatefulTask[]>,
+    channels: ExchangeChannels): Promise<TaskOutput> {
+    const out = segment.output;
+    if (out.kind === 'sink') {
+      const stream = this.stream(out.sink, graph);
+      const upsertKeys = out.sink.params!.upsertKeys as number[] | null | undefined;
+      const names = upsertKeys ? upsertKeys.map((k) => stream.columns[k]!.name) : undefined;
+      return new SinkOutput(await this.ctx.connectors.sink(stream.connector).open(stream, names ? { upsertKeys: names } : {}));
+    }
+    const from = segment.through.length > 0 ? segment.through[segment.through.length - 1]! : segment.head;
+    const step = exchangeStep(out.to, operatorColumns(from), out.edge.keyColumns ?? []);
+    return new ExchangeOutput(keyedTasks.get(out.to.id)!, out.input, channels.offset(segment) + index, out.edge.type ?? 'forward', step.keys, step.step);
   }
 
   /** Refuses (0A000) a job graph this agent cannot run: an operator or connector it lacks. */
   checkRunnable(graph: JobGraph): void {
-    for (const path of pipelinePaths(graph)) {
-      const source = this.stream(path.source);
-      if (!this.ctx.connectors.canRead(source.connector)) {
-        throw new SabotError(SqlState.featureNotSupported, `dataflows cannot read ${source.connector} streams yet`);
+    for (const segment of jobSegments(graph)) {
+      if (segment.head.type === 'source') {
+        const source = this.stream(segment.head);
+        if (!this.ctx.connectors.canRead(source.connector)) {
+          throw new SabotError(SqlState.featureNotSupported, `dataflows cannot read ${source.connector} streams yet`);
+        }
       }
-      const sink = this.stream(path.sink, graph);
-      if (!this.ctx.connectors.canWrite(sink.connector)) {
-        throw new SabotError(SqlState.featureNotSupported, `dataflows cannot write into ${sink.connector} streams`);
+      if (segment.output.kind === 'sink') {
+        const sink = this.stream(segment.output.sink, graph);
+        if (!this.ctx.connectors.canWrite(sink.connector)) {
+          throw new SabotError(SqlState.featureNotSupported, `dataflows cannot write into ${sink.connector} streams`);
+        }
       }
     }
   }
@@ -133,15 +244,16 @@ export class LocalAgent implements AgentEndpoint {
   /** The stream an operator reads or writes; a sink without one keeps the dataflow's result. */
   private stream(op: JobGraphOperator, graph?: JobGraph): StreamDefinition {
     const name = op.params!.stream as string | null;
-    if (name === null && graph) return keptResult(graph.name, operatorColumns(op));
+    if (name === null && graph) return keptResultOfSink(graph.name, op);
     const stream = this.ctx.streams.get(name!);
     if (!stream) throw new SabotError(SqlState.undefinedTable, `stream "${name}" no longer exists`);
     return stream;
   }
 
-  private async complete(jobId: string): Promise<void> {
+  private async complete(jobId: string, counters: readonly TaskCounter[]): Promise<void> {
     await this.ctx.catalog.transaction(async (tx) => {
       const now = Date.now() * 1000;
+      for (const t of counters) await tx.update('tasks', { task_id: t.taskId }, { rows_processed: t.rows, rows_rejected: t.rejected, last_heartbeat: now });
       await endTasks(tx, jobId, 'finished', now);
       await tx.update('jobs', { job_id: jobId, status: 'running' }, { status: 'completed', completed_at: now });
     }).catch(() => undefined);

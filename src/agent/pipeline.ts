@@ -39,6 +39,13 @@ export interface PipelineOptions {
   /** Runs writes of a round (positions, counters, dead letters) in one catalog transaction. */
   commit: (write: (tx: CatalogAccess, now: number) => Promise<void>) => Promise<void>;
   signal: AbortSignal;
+  /**
+   * Where the split's event-time progress goes when the sink is an exchange into keyed
+   * operators: the watermark after each round, and the end of a bounded split.
+   */
+  progress?: { watermark(wm: number): Promise<void>; end(): Promise<void> };
+  /** Counters of tasks that run elsewhere in the job (keyed operators), recorded with each round. */
+  alsoRecord?: readonly TaskCounter[];
 }
 
 interface FlushWaiter {
@@ -105,6 +112,8 @@ export class Pipeline {
   private ended = false;
   /** The split's position after the last batch taken into a round. */
   private position: unknown;
+  /** The split's event-time watermark after the last batch taken (µs). */
+  private watermark = -Infinity;
 
   constructor(private readonly o: PipelineOptions) {
     this.position = o.position;
@@ -149,6 +158,7 @@ export class Pipeline {
         }
         if (taken.length > 0) await this.round(taken);
         if (exhausted) {
+          if (!this.o.signal.aborted) await this.o.progress?.end();
           this.ended = true;
           return !this.o.signal.aborted;
         }
@@ -186,6 +196,7 @@ export class Pipeline {
         position: `${positionText(previous)}#${k}`,
       }));
       previous = t.position;
+      if (t.watermark !== undefined && t.watermark > this.watermark) this.watermark = t.watermark;
     }
     const tasks = this.o.tasks;
     const next = taken[taken.length - 1]!.position;
@@ -224,11 +235,12 @@ export class Pipeline {
     this.position = next;
     await this.o.commit(async (tx, now) => {
       await savePosition(tx, tasks.source.taskId, this.o.jobId, next, now, NO_PENDING);
-      for (const t of [tasks.source, ...tasks.downstream]) {
+      for (const t of [tasks.source, ...tasks.downstream, ...this.o.alsoRecord ?? []]) {
         await tx.update('tasks', { task_id: t.taskId }, { rows_processed: t.rows, rows_rejected: t.rejected, last_heartbeat: now });
       }
       if (!recorded) await deadLetters(tx, now);
     });
+    await this.o.progress?.watermark(this.watermark);
     this.unwritten -= taken.length;
     this.wakePassed();
   }

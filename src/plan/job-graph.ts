@@ -21,8 +21,14 @@ export interface JobGraphEdge {
   to: string;
   /** Chosen by the planner; when absent, forward if parallelism matches, else rebalance. */
   type?: EdgeType;
-  /** Key columns of a hash edge. */
+  /** Key columns of a hash edge, by name. */
   keys?: string[];
+  /** The same key columns, by position in the upstream operator's output. */
+  keyColumns?: number[];
+  /** A forward edge run inside one task: the downstream operator is chained to its input. */
+  chained?: boolean;
+  /** Which input of the downstream operator the edge feeds (a join's right side is 1); 0 when absent. */
+  input?: number;
 }
 
 /** The job graph JSON: a dataflow's operator DAG, serialized with a format version. */

@@ -237,6 +237,6 @@ export function toJobGraph(plan: LogicalPlan, options: { parallelism?: number; c
     parallelism: options.parallelism ?? 1,
     checkpointIntervalMs: options.checkpointIntervalMs,
     operators: plan.operators.map((op) => ({ id: op.id, type: op.kind, name: describe(op, byId), params: params(op) })),
-    edges: plan.operators.flatMap((op) => inputsOf(op).map((from) => ({ from, to: op.id }))),
+    edges: plan.operators.flatMap((op) => inputsOf(op).map((from, input) => (input === 0 ? { from, to: op.id } : { from, to: op.id, input }))),
   };
 }

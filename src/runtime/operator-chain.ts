@@ -10,6 +10,7 @@ import type { ColumnSchema } from './arrow-types.js';
 import { compileFilterProject, compileProjection, type RowErrorHandler } from './expressions/index.js';
 import { compileFlatMap } from './flat-map.js';
 import { rowsFromBatch } from './rows.js';
+import { compileWindowAssigner } from './window-assign.js';
 
 /** One step of a chain: a batch in, a batch out; failing rows go to onRowError (and are left out) when given. */
 export type ChainStage = (batch: RecordBatch, onRowError?: RowErrorHandler) => RecordBatch;
@@ -91,6 +92,12 @@ export function compileChain(operators: readonly JobGraphOperator[], input: read
       stageInputs.push(columns);
       stageOperators.push(op.id);
       columns = out;
+    } else if (op.type === 'window') {
+      flushFilter();
+      stages.push(compileWindowAssigner(op, columns));
+      stageInputs.push(columns);
+      stageOperators.push(op.id);
+      columns = operatorColumns(op);
     } else {
       throw new Error(`operator ${op.id} (${op.type}) is not a stateless chain operator`);
     }

@@ -1,6 +1,5 @@
-import { keptResult } from '../../connectors/internal/kept-result.js';
+import { keptResultOfSink } from '../../connectors/internal/kept-result.js';
 import { parseJobGraph } from '../../plan/job-graph.js';
-import { operatorColumns } from '../../runtime/operator-chain.js';
 import type { CatalogStore } from './catalog-store.js';
 import { loadStreams, type StreamDefinition } from './streams.js';
 
@@ -19,7 +18,7 @@ export class StreamCatalog {
       if (d.sink !== null || d.job_id === null) continue;
       const [job] = await catalog.select('jobs', { job_id: d.job_id });
       const sink = job && parseJobGraph(job.job_graph_json as string).operators.find((o) => o.type === 'sink');
-      if (sink) results.set(d.name as string, keptResult(d.name as string, operatorColumns(sink)));
+      if (sink) results.set(d.name as string, keptResultOfSink(d.name as string, sink));
     }
     return new StreamCatalog(await loadStreams(catalog), results);
   }

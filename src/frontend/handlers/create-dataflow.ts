@@ -1,28 +1,20 @@
 import { keptResult } from '../../connectors/internal/kept-result.js';
 import { SabotError, SqlState } from '../../errors.js';
-import { optimize } from '../../optimizer/index.js';
-import { inputsOf, toJobGraph } from '../../plan/logical-plan.js';
+import { inputsOf } from '../../plan/logical-plan.js';
 import type { CreateDataflowStatement } from '../../sql/ast.js';
-import { bindDataflow, stateTtlMicros } from '../../sql/binder/dataflow-binder.js';
 import type { SessionContext, StatementPlan } from '../statement-plan.js';
+import { planDataflow } from './plan-dataflow.js';
 
 /**
  * CREATE DATAFLOW: plans the query and submits the job through the JobManager's durable
  * workflow, which deploys its tasks to the agent; then records the dataflow.
  */
 export function planCreateDataflow(s: CreateDataflowStatement, session: SessionContext, source: string): StatementPlan {
-  const parallelism = Number(s.options.find((o) => o.name === 'parallelism')?.value ?? 1);
-  if (!(Number.isInteger(parallelism) && parallelism >= 1)) {
-    throw new SabotError(SqlState.invalidParameterValue, 'parallelism must be a positive integer', { position: s.pos + 1 });
-  }
-  const ttl = s.options.find((o) => o.name === 'state_ttl');
-  const stateTtl = stateTtlMicros(ttl?.value, ttl?.pos ?? s.pos);
-  const plan = optimize(bindDataflow(s, { streams: session.streams.all(), functions: session.functions, format: session.settings.format, stateTtl }));
-  const graph = toJobGraph(plan, { parallelism });
+  const { plan, graph } = planDataflow(s, session);
   session.agent.checkRunnable(graph);
   const sources = plan.operators.flatMap((op) => (op.kind === 'source' ? [op.stream] : []));
   const sink = plan.operators.find((op) => op.kind === 'sink' && inputsOf(op).length > 0);
-  const kept = sink?.kind === 'sink' && sink.stream === null ? keptResult(s.name, sink.columns) : null;
+  const kept = sink?.kind === 'sink' && sink.stream === null ? keptResult(s.name, sink.columns, sink.upsertKeys) : null;
   return {
     parameterTypes: [],
     columns: null,

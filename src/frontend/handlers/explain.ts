@@ -1,11 +1,10 @@
 import { SabotError, SqlState } from '../../errors.js';
 import { buildExecutionGraph } from '../../graph/execution-graph.js';
-import { optimize } from '../../optimizer/index.js';
 import { jobGraphId } from '../../plan/job-graph.js';
-import { explainLogical, toJobGraph } from '../../plan/logical-plan.js';
+import { explainLogical } from '../../plan/logical-plan.js';
+import { planDataflow } from './plan-dataflow.js';
 import type { CreateDataflowStatement, ExplainStatement } from '../../sql/ast.js';
 import { parseStatement } from '../../sql/parser.js';
-import { bindDataflow } from '../../sql/binder/dataflow-binder.js';
 import { Types } from '../../types/sql-type.js';
 import type { SessionContext, StatementPlan } from '../statement-plan.js';
 
@@ -57,12 +56,7 @@ function explainDataflow(s: ExplainStatement, name: string, session: SessionCont
 }
 
 function explainLines(s: ExplainStatement, statement: CreateDataflowStatement, session: SessionContext): string[] {
-  const parallelism = Number(statement.options.find((o) => o.name === 'parallelism')?.value ?? 1);
-  if (!(Number.isInteger(parallelism) && parallelism >= 1)) {
-    throw new SabotError(SqlState.invalidParameterValue, 'parallelism must be a positive integer', { position: statement.pos + 1 });
-  }
-  const plan = optimize(bindDataflow(statement, { streams: session.streams.all(), functions: session.functions, format: session.settings.format }));
-  const graph = toJobGraph(plan, { parallelism });
+  const { plan, graph } = planDataflow(statement, session);
   let lines: string[];
   if (s.format === 'json') {
     lines = [JSON.stringify(graph, null, 2)];
@@ -73,8 +67,8 @@ function explainLines(s: ExplainStatement, statement: CreateDataflowStatement, s
     const tasksPer = new Map<string, number>();
     for (const t of execution.tasks) tasksPer.set(t.operatorId, (tasksPer.get(t.operatorId) ?? 0) + 1);
     lines = [
-      ...graph.operators.map((op) => `${op.id}: ${op.name} [parallelism ${tasksPer.get(op.id)}]`),
-      ...execution.edges.map((e) => `${e.upstreamOperatorId} -> ${e.downstreamOperatorId}: ${e.edgeType}${e.partitionKeys ? ` (${e.partitionKeys.join(', ')})` : ''}`),
+      ...graph.operators.map((op) => `${op.id}: ${op.name} [parallelism ${tasksPer.get(op.id)}${op.params?.twoPhase ? ', two-phase: partial aggregate before the exchange' : ''}]`),
+      ...execution.edges.map((e, i) => `${e.upstreamOperatorId} -> ${e.downstreamOperatorId}: ${e.edgeType}${e.partitionKeys ? ` (${e.partitionKeys.join(', ')})` : ''}${graph.edges[i]!.chained ? ' chained' : ''}`),
     ];
   }
   return lines;

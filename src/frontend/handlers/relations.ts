@@ -10,6 +10,7 @@ import type { CatalogStore } from '../../control/catalog/catalog-store.js';
 import type { StreamCatalog } from '../../control/catalog/stream-catalog.js';
 import type { StreamDefinition } from '../../control/catalog/streams.js';
 import type { InternalStreams } from '../../connectors/internal/internal-streams.js';
+import { upsertKeysOf } from '../../connectors/internal/kept-result.js';
 import { rowsFromBatch } from '../../runtime/rows.js';
 import { readKafkaContents } from '../../connectors/kafka/index.js';
 import { NexmarkGenerator } from '../../connectors/nexmark/generator.js';
@@ -91,6 +92,16 @@ function bindItem(item: FromItem, sources: RelationSources, bindCondition: BindC
   }
 }
 
+/** An updating result as it stands: the last row of each key, in the order keys first appeared. */
+function lastRowPerKey(rows: Rows, keys: number[]): Rows {
+  const latest = new Map<string, unknown[]>();
+  for (const row of rows) {
+    const key = JSON.stringify(keys.map((k) => row[k]), (_, v) => (typeof v === 'bigint' ? `${v}n` : v !== null && typeof v === 'object' ? String(v) : v));
+    latest.set(key, row);
+  }
+  return [...latest.values()];
+}
+
 /**
  * What SELECT reads of a stream: what an internal stream holds as of when the query
  * began, or the whole run of a bounded Nexmark stream.
@@ -100,7 +111,8 @@ async function streamRows(stream: StreamDefinition, internal: InternalStreams, p
   if (stream.connector === 'internal' || stream.connector === 'result') {
     const log = await internal.log(stream);
     for await (const { batch } of log.read(0n)) for (const row of rowsFromBatch(stream.columns, batch)) rows.push(row);
-    return rows;
+    const keys = upsertKeysOf(stream);
+    return keys === null ? rows : lastRowPerKey(rows, keys.map((k) => stream.columns.findIndex((c) => c.name === k)));
   }
   if (stream.connector === 'nexmark') {
     if (stream.options.events === undefined) {

@@ -1,0 +1,94 @@
+import type { RecordBatch } from 'apache-arrow';
+import type { RejectedRecord, SourceBatch, SourceSplit } from '../connectors/connector.js';
+import type { StreamDefinition } from '../control/catalog/streams.js';
+import type { EvalContext, FunctionRegistry } from '../functions/scalar-function.js';
+import { parseStatement } from '../sql/parser.js';
+import { ExpressionBinder, ParameterTypes } from '../sql/binder/expression-binder.js';
+import type { ColumnSchema } from '../runtime/arrow-types.js';
+import { compileProjection } from '../runtime/expressions/index.js';
+import { rowPayload } from '../runtime/operator-chain.js';
+import { takeRows } from '../runtime/take-rows.js';
+import { DEFAULT_FORMAT_SETTINGS } from '../types/text-format.js';
+
+/**
+ * A split of a stream declared with `WATERMARK FOR col AS expr`: after each batch its
+ * watermark is the largest `expr` seen so far (it never goes back), and a row whose `col`
+ * is behind the watermark as it stood before its batch is late: it is left out and kept
+ * as a dead letter with reason `late` (counted on the source task). Splits of sources
+ * with a watermark of their own (Nexmark) pass it on unchanged.
+ */
+class WatermarkedSplit implements SourceSplit {
+  private watermark = -Infinity;
+
+  constructor(private readonly inner: SourceSplit, private readonly stream: StreamDefinition, private readonly columns: ColumnSchema[],
+    private readonly time: number, private readonly bound: (batch: RecordBatch) => RecordBatch) {}
+
+  async next(signal: AbortSignal): Promise<SourceBatch | null> {
+    const r = await this.inner.next(signal);
+    if (r === null) return null;
+    const n = r.batch.numRows;
+    const times = r.batch.getChildAt(this.time)!.data[0]!;
+    const values = times.values as BigInt64Array;
+    const valid = times.nullCount > 0 ? times.nullBitmap : null;
+    const keep = new Int32Array(n);
+    let kept = 0;
+    const late: RejectedRecord[] = [];
+    const before = this.watermark;
+    for (let i = 0; i < n; i++) {
+      const at = times.offset + i;
+      const isNull = valid !== null && ((valid[at >> 3]! >> (at & 7)) & 1) === 0;
+      if (!isNull && Number(values[at]!) < before) {
+        late.push({ source: this.stream.name, reason: 'late', payload: rowPayload(this.columns, r.batch, i), offset: null });
+      } else {
+        keep[kept++] = i;
+      }
+    }
+    const bounds = this.bound(r.batch).getChildAt(0)!.data[0]!;
+    const marks = bounds.values as BigInt64Array;
+    for (let i = 0; i < n; i++) {
+      const at = bounds.offset + i;
+      if (bounds.nullCount > 0 && ((bounds.nullBitmap![at >> 3]! >> (at & 7)) & 1) === 0) continue;
+      const m = Number(marks[at]!);
+      if (m > this.watermark) this.watermark = m;
+    }
+    const batch = late.length === 0 ? r.batch : takeRows(r.batch, keep, kept);
+    return { ...r, batch, rejected: [...r.rejected ?? [], ...late], watermark: Math.max(this.watermark, r.watermark ?? -Infinity) };
+  }
+
+  flushMark(): Promise<unknown> {
+    return this.inner.flushMark();
+  }
+
+  passed(mark: unknown): boolean {
+    return this.inner.passed(mark);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/**
+ * The split with its stream's WATERMARK clause applied, when the stream has one and the
+ * split decodes its column (a plan that never reads the column has no use for it).
+ */
+export function withWatermark(split: SourceSplit, stream: StreamDefinition, columns: ColumnSchema[], functions: FunctionRegistry,
+  ctx: EvalContext): SourceSplit {
+  const spec = stream.watermark;
+  if (spec === null) return split;
+  const time = columns.findIndex((c) => c.name === spec.column);
+  if (time < 0) return split;
+  const parsed = parseStatement(`SELECT ${spec.expression}`);
+  const select = parsed?.statement.kind === 'query-statement' ? parsed.statement.query.body : null;
+  const item = select?.kind === 'select' ? select.items[0] : undefined;
+  if (item?.kind !== 'item') throw new Error(`the watermark of stream ${stream.name} does not parse: ${spec.expression}`);
+  const scope = {
+    resolve: (ref: { name: string }) => {
+      const i = columns.findIndex((c) => c.name === ref.name);
+      return i < 0 ? undefined : { kind: 'column' as const, type: columns[i]!.type, index: i, name: columns[i]!.name };
+    },
+  };
+  const expr = new ExpressionBinder(functions, new ParameterTypes(), scope, () => DEFAULT_FORMAT_SETTINGS).bind(item.expr);
+  const projection = compileProjection([{ name: 'watermark', expr }], columns, ctx);
+  return new WatermarkedSplit(split, stream, columns, time, (b) => projection.project(b));
+}
