@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WindowSpec } from '../../../src/plan/logical-plan.js';
+import { compilePartialAggregate, createFinalAggregate } from '../../../src/runtime/aggregate/index.js';
+import { operatorColumns } from '../../../src/runtime/operator-chain.js';
+import { batchFromRows, rowsFromBatch } from '../../../src/runtime/rows.js';
 import { Types } from '../../../src/types/sql-type.js';
 import {
-  allRows, batchesOf, BIG, F, inputColumns, K, lines, N, NAME, OK, random, randomRows, referenceAggregate, runWindowed, rowText, TS, V,
+  aggregateOp, allRows, batchesOf, BIG, F, inputColumns, K, lines, N, NAME, OK, random, randomRows, referenceAggregate, runWindowed, rowText, TS, V,
   type AggregateShape, type Call,
 } from './harness.js';
 
@@ -67,8 +70,26 @@ test('hop with size not a multiple of slide (slices of gcd width)', () => {
 test('session: sessions per key close at last event + gap, also when late rows bridge two sessions', () => {
   const window: WindowSpec = { kind: 'session', time: TS, gap: 300_000 };
   // Large disorder: rows often arrive after the session on either side of them.
-  check({ input: inputColumns, keys: [K], window, calls: everyCall }, 5, { step: 60_000, disorder: 900_000 });
+  check({ input: inputColumns, keys: [K], window, calls: everyCall }, 5, { rows: 1200, step: 60_000, disorder: 900_000, batch: 4 });
   check({ input: inputColumns, keys: [NAME, K], window, calls: everyCall.slice(0, 6) }, 6, { step: 30_000, disorder: 200_000, batch: 13 });
+});
+
+test('session: a late row between two sessions of a key merges them into one', () => {
+  const input = [inputColumns[K]!, inputColumns[TS]!, inputColumns[V]!];
+  const shape: AggregateShape = {
+    input, keys: [0], window: { kind: 'session', time: 1, gap: 10 * SECOND },
+    calls: [{ fn: 'count', arg: null, type: Types.int8 }, { fn: 'sum', arg: 2, type: Types.int8 }],
+  };
+  const op = aggregateOp(shape);
+  const partial = compilePartialAggregate(op, input);
+  const final = createFinalAggregate(op, input);
+  const t0 = 1_700_000_000 * SECOND;
+  final.process(0, partial(batchFromRows(input, [[1n, t0, 1], [1n, t0 + 15 * SECOND, 2], [2n, t0 + 15 * SECOND, 5]])));
+  assert.deepEqual(final.advance(t0 + 5 * SECOND), []);
+  final.process(0, partial(batchFromRows(input, [[1n, t0 + 8 * SECOND, 4]])));
+  const out = operatorColumns(op);
+  const rows = final.advance(Infinity).flatMap((b) => rowsFromBatch(out, b));
+  assert.deepEqual(lines(rows), lines([[1n, t0, t0 + 25 * SECOND, 3n, 7n], [2n, t0 + 15 * SECOND, t0 + 25 * SECOND, 1n, 5n]]));
 });
 
 test('text keys, NULL keys and no keys at all form groups as GROUP BY does', () => {
