@@ -49,13 +49,10 @@ export class KeptRows {
     return this.place(batch.data.children.map((d, c) => vecFromData(d as Data, this.columns[c]!.type)), batch.numRows);
   }
 
-  /** Keeps a copy of rows `sel` of a batch (so the rest of the batch is not held); returns its slot. */
-  keepRows(batch: RecordBatch, sel: Int32Array): number {
-    const m = sel.length;
-    return this.place(batch.data.children.map((d, c) => {
-      const type = this.columns[c]!.type;
-      return gatherVec(vecFromData(d as Data, type), type, sel, m);
-    }), m);
+  /** Keeps a copy of rows (slots[k], rows[k]) for k < m as a new chunk with no row in use yet; returns its slot. */
+  keepCopy(slots: Int32Array, rows: Int32Array, m: number): number {
+    const data = this.gather(slots, rows, m);
+    return this.place(data.map((d, c) => vecFromData(d, this.columns[c]!.type)), m);
   }
 
   private place(vecs: Vec[], n: number): number {
@@ -77,20 +74,23 @@ export class KeptRows {
   release(slot: number): boolean {
     this.usedRows--;
     if (--this.used[slot]! > 0) return false;
-    this.drop(slot);
+    this.chunks[slot] = null;
+    this.rows -= this.sizes[slot]!;
+    this.free.push(slot);
     return true;
   }
 
-  /** Drops a chunk none of whose rows is in use. */
+  /** Drops a chunk (its rows in use were copied elsewhere, or there are none). */
   drop(slot: number): void {
+    this.usedRows -= this.used[slot]!;
     this.chunks[slot] = null;
     this.rows -= this.sizes[slot]!;
     this.free.push(slot);
   }
 
-  /** Chunks kept. */
-  get chunkCount(): number {
-    return this.chunks.length - this.free.length;
+  /** Rows of a chunk. */
+  sizeOf(slot: number): number {
+    return this.sizes[slot]!;
   }
 
   column(slot: number, c: number): Vec {

@@ -14,10 +14,14 @@ import { int64At, int64Exact, int64Words } from './int64-words.js';
 
 export type Key = number | string;
 
-/** The key of every row of a batch; null where a key column is NULL (such a row matches nothing). */
+/**
+ * The key of every row of a batch. 'unmatched' (join keys): null where a key column is
+ * NULL, as such a row matches nothing. 'grouped' (partition keys): NULLs form a group of
+ * their own, a one-column key being null then.
+ */
 export type KeyReader = (batch: RecordBatch) => (Key | null)[];
 
-export function compileKeyReader(columns: readonly ColumnSchema[], keys: readonly number[]): KeyReader {
+export function compileKeyReader(columns: readonly ColumnSchema[], keys: readonly number[], nulls: 'unmatched' | 'grouped'): KeyReader {
   const multi = keys.length > 1;
   return (batch) => {
     const n = batch.numRows;
@@ -25,7 +29,13 @@ export function compileKeyReader(columns: readonly ColumnSchema[], keys: readonl
     keys.forEach((c, j) => {
       const data = batch.data.children[c] as Data;
       const parts = columnKeys(vecFromData(data, columns[c]!.type), columns[c]!, n, multi);
-      if (j === 0) {
+      if (multi && nulls === 'grouped') {
+        // A NULL part is `!`, any other starts with `:`, so no value reads as NULL.
+        for (let i = 0; i < n; i++) {
+          const part = parts[i] === null ? '!' : `:${parts[i]!}`;
+          out[i] = j === 0 ? part : `${out[i]!}\0${part}`;
+        }
+      } else if (j === 0) {
         for (let i = 0; i < n; i++) out[i] = parts[i]!;
       } else {
         for (let i = 0; i < n; i++) {

@@ -19,14 +19,13 @@ import type { EvalContext } from '../../functions/scalar-function.js';
 import type { BoundExpression } from '../../plan/expression.js';
 import type { JoinBound } from '../../plan/logical-plan.js';
 import type { ColumnSchema } from '../arrow-types.js';
-import { physOf, vecFromData } from '../expressions/columns.js';
 import { projectionSchema } from '../expressions/filter-project.js';
 import type { StatefulOperator } from '../stateful/stateful-operator.js';
 import { ExpiryQueue } from './expiry-queue.js';
-import { int64At, int64Words } from './int64-words.js';
 import { KeptRows, MAX_CHUNK_ROWS, nullData, refOf, rowOf, slotOf } from './kept-rows.js';
 import { PairCondition, type Pairs } from './pair-condition.js';
 import { compileKeyReader, type Key, type KeyReader } from './row-keys.js';
+import { timeColumn } from './time-column.js';
 
 export interface JoinSpec {
   type: 'inner' | 'left';
@@ -57,7 +56,7 @@ class Side {
 
   constructor(columns: readonly ColumnSchema[], keys: readonly number[], strict: boolean) {
     this.rows = new KeptRows(columns);
-    this.readKeys = compileKeyReader(columns, keys);
+    this.readKeys = compileKeyReader(columns, keys, 'unmatched');
     this.expiry = new ExpiryQueue(strict);
   }
 
@@ -346,22 +345,4 @@ function unmatchable(n: number, alive: Uint8Array): Int32Array {
   const rows: number[] = [];
   for (let i = 0; i < n; i++) if (alive[i] === 0) rows.push(i);
   return Int32Array.from(rows);
-}
-
-/** A timestamp (or integer) column as numbers of µs, NaN for NULL. */
-function timeColumn(batch: RecordBatch, column: number, columns: readonly ColumnSchema[]): Float64Array {
-  const type = columns[column]!.type;
-  const vec = vecFromData(batch.data.children[column] as Data, type);
-  const n = batch.numRows;
-  const out = new Float64Array(n);
-  if (physOf(type) === 'i64') {
-    const w = int64Words(vec.values as BigInt64Array);
-    for (let i = 0; i < n; i++) out[i] = int64At(w, i);
-  } else {
-    const v = vec.values as unknown as ArrayLike<number>;
-    for (let i = 0; i < n; i++) out[i] = v[i]!;
-  }
-  const valid = vec.validity;
-  if (valid !== null) for (let i = 0; i < n; i++) if (((valid[i >> 3]! >> (i & 7)) & 1) === 0) out[i] = NaN;
-  return out;
 }
