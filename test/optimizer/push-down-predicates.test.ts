@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinFunctions } from '../../src/functions/builtins.js';
+import { optimize } from '../../src/optimizer/index.js';
 import { pushDownPredicates } from '../../src/optimizer/push-down-predicates.js';
 import type { BoundExpression } from '../../src/plan/expression.js';
 import { explainLogical, type AggregateCall, type LogicalOperator, type LogicalPlan } from '../../src/plan/logical-plan.js';
@@ -10,6 +11,7 @@ import { ExpressionBinder, ParameterTypes } from '../../src/sql/binder/expressio
 import { parseScriptUncached } from '../../src/sql/parser.js';
 import { Types } from '../../src/types/sql-type.js';
 import { DEFAULT_FORMAT_SETTINGS } from '../../src/types/text-format.js';
+import { plan } from './plans.js';
 
 const functions = builtinFunctions();
 const column = (name: string, type: ColumnSchema['type']): ColumnSchema => ({ name, type, nullable: true });
@@ -91,6 +93,12 @@ class PlanBuilder {
       kind: 'aggregate', id: this.id('aggregate'), input: input.id, keys: keys.map(at),
       window: { kind: 'tumble', time: at(time), size: seconds * 1_000_000 }, closeAt: null, aggregates: [sum], columns,
     });
+  }
+
+  /** A user function of the TypeScript API, keeping the input's columns. */
+  userMap(input: LogicalOperator) {
+    const fn = { module: 'file:///app.js', dataflow: 'd', index: 0 };
+    return this.add({ kind: 'map', id: this.id('map'), input: input.id, mode: 'map', fn, columns: input.columns });
   }
 
   topN(input: LogicalOperator, key: string, order: string, limit: number) {
@@ -228,7 +236,7 @@ test('below an aggregate for conjuncts on group keys only, read from the aggrega
   ]);
 });
 
-test('never below a top-n, a flat map or a source', () => {
+test('never below a top-n, a flat map, a user function or a source', () => {
   const b = new PlanBuilder();
   const top = b.topN(b.source('orders', ORDERS), 'status', 'amount', 3);
   const topFiltered = b.result(b.filter(top, 'amount > 5'));
@@ -238,6 +246,10 @@ test('never below a top-n, a flat map or a source', () => {
   const series = f.flatMap(f.source('counts', [column('n', Types.int4)]), [['n', 'n'], ['generate_series(1, n)', 'i']], 1);
   const flatFiltered = f.result(f.filter(series, 'n > 2'));
   assert.equal(pushDownPredicates.apply(flatFiltered), flatFiltered, 'flat map');
+
+  const m = new PlanBuilder();
+  const mapFiltered = m.result(m.filter(m.userMap(m.source('orders', ORDERS)), 'amount > 5'));
+  assert.equal(pushDownPredicates.apply(mapFiltered), mapFiltered, 'user function: the rule cannot tell which rows it keeps or how it changes them');
 
   const s = new PlanBuilder();
   const sourceFiltered = s.result(s.filter(s.source('orders', ORDERS), 'amount > 5'));
@@ -279,5 +291,71 @@ test('as far down as it can go, through several operators in one run', () => {
     '        Filter ((amount + 1) > 5)',
     '          Source orders (internal) [id bigint, status text, amount double precision, at timestamp without time zone]',
     '      Source customers (internal) [cid bigint, country text]',
+  ]);
+});
+
+test('SQL: the WHERE over a subquery joins the subquery\'s own, and the projections it stood between merge', () => {
+  const p = plan("CREATE DATAFLOW d AS SELECT * FROM (SELECT id * 2 AS d, status FROM orders WHERE amount > 1) s WHERE d > 4 AND status = 'x'");
+  assert.deepEqual(explainLogical(p).slice(2, 4), ["    Filter ((d > 4) AND (status = 'x'))", '      Project (id * 2) AS d, status AS status']);
+  assert.deepEqual(explainLogical(optimize(p)), [
+    'Result [d bigint, status text]',
+    '  Project (id * 2) AS d, status AS status',
+    "    Filter ((amount > 1) AND ((id * 2) > 4) AND (status = 'x'))",
+    '      Source orders (internal) [id bigint, status text, amount double precision]',
+  ]);
+});
+
+test('SQL: the WHERE over a join goes into each side; over a LEFT join, not into the right side', () => {
+  const inner = plan("CREATE DATAFLOW d AS SELECT o.id, p.amount FROM orders o JOIN pending p ON o.id = p.id WHERE o.status = 'a' AND p.amount > 3");
+  assert.deepEqual(pushed(inner).slice(1), [
+    '  Project id AS id, amount AS amount',
+    '    Join on [id = id] unbounded state',
+    "      Filter (status = 'a')",
+    '        Source orders (internal) [id bigint, status text, amount double precision]',
+    '      Filter (amount > 3)',
+    '        Source pending (internal) [id bigint, amount double precision]',
+  ]);
+  const left = plan('CREATE DATAFLOW d AS SELECT * FROM (SELECT o.id, p.amount FROM orders o LEFT JOIN pending p ON o.id = p.id) j WHERE id > 1 AND amount > 3');
+  assert.deepEqual(pushed(left).slice(2), [
+    '    Project id AS id, amount AS amount',
+    '      Filter (amount > 3)',
+    '        LeftJoin on [id = id] unbounded state',
+    '          Filter (id > 1)',
+    '            Source orders (internal) [id bigint, status text, amount double precision]',
+    '          Source pending (internal) [id bigint, amount double precision]',
+  ]);
+});
+
+test('SQL: HAVING and an outer WHERE on group keys go below the aggregate; on window_end or an aggregate they stay', () => {
+  const having = plan("CREATE DATAFLOW d AS SELECT status, count(*) AS n FROM orders GROUP BY status HAVING status <> 'x' AND count(*) > 2");
+  assert.deepEqual(pushed(having).slice(1), [
+    '  Project status AS status, count AS n',
+    '    Filter (count > 2)',
+    '      Aggregate keys [status] aggregates [count(*)]',
+    '        Project status AS status',
+    "          Filter (status <> 'x')",
+    '            Source orders (internal) [id bigint, status text, amount double precision]',
+  ]);
+  const windowed = plan("CREATE DATAFLOW d AS SELECT * FROM (SELECT payload, window_end, count(*) AS c FROM TUMBLE(events, at, INTERVAL '1' MINUTE) "
+    + "GROUP BY payload, window_start, window_end) w WHERE payload <> 'x' AND window_end > TIMESTAMP '2024-01-01' AND c > 1");
+  assert.deepEqual(pushed(windowed).slice(2), [
+    '    Project payload AS payload, window_end AS window_end, count AS c',
+    '      Filter ((window_end > 2024-01-01 00:00:00) AND (count > 1))',
+    '        Aggregate keys [payload] Tumble(at, 60s) aggregates [count(*)]',
+    '          Project payload AS payload, at AS at',
+    "            Filter (payload <> 'x')",
+    '              Source events (internal) [payload text, at timestamp without time zone, flag boolean, n integer]',
+  ]);
+});
+
+test('SQL: the WHERE over a top-n subquery stays above the top-n', () => {
+  const p = plan('CREATE DATAFLOW d AS SELECT * FROM (SELECT * FROM (SELECT id, status, ROW_NUMBER() OVER (PARTITION BY status ORDER BY amount DESC) AS rn '
+    + 'FROM orders) WHERE rn <= 3) t WHERE id > 1');
+  assert.deepEqual(pushed(p).slice(2), [
+    '    Project id AS id, status AS status, rn AS rn',
+    '      Filter (id > 1)',
+    '        TopN 3 per [status] order by [amount DESC]',
+    '          Project id AS id, status AS status, amount AS amount',
+    '            Source orders (internal) [id bigint, status text, amount double precision]',
   ]);
 });
