@@ -128,6 +128,7 @@ export const SqlState = {
   undefinedSetting: '42704',
   cantChangeRuntimeParam: '55P02',
   externalRoutineException: '38000',
+  wrongObjectType: '42809',
 } as const;
 
 /** Wraps anything thrown into a SabotError; unknown errors become XX000 internal errors. */
