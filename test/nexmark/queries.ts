@@ -182,9 +182,6 @@ export const nexmarkQueries: NexmarkQuery[] = [
   },
 ];
 
-/** The parallelisms every query runs at: each must give the same result. */
-export const parallelisms = [1, 2, 4];
-
 /** CREATE STREAM statements for the three Nexmark streams of one bounded run (the same event sequence). */
 export function createStreams(run: NexmarkRun): string[] {
   return (['person', 'auction', 'bid'] as const).map((kind) =>
