@@ -7,6 +7,7 @@ import {
   bitSet, boolData, bytesData, bytesKey, columnData, fixedData, int64At, int64IsSmall, int64Words, textAt, validityOf,
 } from './arrow-access.js';
 import { grown } from './accumulators/accumulator.js';
+import { NumberTable } from './number-table.js';
 import { valueLayoutOf } from './values.js';
 
 /** What a row's key is in the map: equal for rows of the same group (GROUP BY equality: NULLs are one group). */
@@ -169,11 +170,13 @@ function keyValues(column: ColumnSchema): KeyValues {
 
 /**
  * The distinct group keys seen, each with a small integer id (reused once removed), and
- * their values, to write them into output rows. A row's key is looked up in a Map by a
- * number (one numeric key column) or a string, never by a per-row object.
+ * their values, to write them into output rows. A row's key is a number (one numeric
+ * key column: looked up in a NumberTable) or a string (a Map), never a per-row object.
  */
 export class KeyTable {
-  private readonly map = new Map<MapKey, number>();
+  /** Keys that are numbers (one numeric key column), and the others. */
+  private readonly numbers = new NumberTable();
+  private readonly map = new Map<string, number>();
   private mapKeys: MapKey[] = [];
   private readonly free: number[] = [];
   private highWater = 0;
@@ -185,7 +188,7 @@ export class KeyTable {
 
   /** Live keys. */
   get size(): number {
-    return this.map.size;
+    return this.numbers.size + this.map.size;
   }
 
   /** Every id in use is below this. */
@@ -199,12 +202,13 @@ export class KeyTable {
     const puts = datas.map((d, k) => this.values[k]!.from(d));
     const add = (key: MapKey, row: number): number => {
       const id = this.free.length > 0 ? this.free.pop()! : this.highWater++;
-      this.map.set(key, id);
+      if (typeof key === 'number') this.numbers.set(key, id);
+      else this.map.set(key, id);
       this.mapKeys[id] = key;
       for (let k = 0; k < puts.length; k++) puts[k]!(id, row);
       return id;
     };
-    const map = this.map;
+    const { map, numbers } = this;
     if (keyColumns.length === 0) {
       if (n > 0) out.fill(map.get('') ?? add('', 0), 0, n);
       return;
@@ -215,8 +219,8 @@ export class KeyTable {
       const keyOf = readers[0]!;
       for (let i = 0; i < n; i++) {
         const key = keyOf(i);
-        const id = map.get(key);
-        out[i] = id === undefined ? add(key, i) : id;
+        const id = typeof key === 'number' ? numbers.get(key) : map.get(key) ?? -1;
+        out[i] = id < 0 ? add(key, i) : id;
       }
       return;
     }
@@ -230,12 +234,15 @@ export class KeyTable {
 
   /** Forgets key `id`; the id is given to a later new key. */
   remove(id: number): void {
-    this.map.delete(this.mapKeys[id]!);
+    const key = this.mapKeys[id]!;
+    if (typeof key === 'number') this.numbers.delete(key);
+    else this.map.delete(key);
     this.free.push(id);
   }
 
   /** Forgets every key. */
   clear(): void {
+    this.numbers.clear();
     this.map.clear();
     this.free.length = 0;
     this.highWater = 0;
