@@ -6,10 +6,12 @@ import type { CatalogAccess, CatalogStore } from '../control/catalog/catalog-sto
 import type { StreamCatalog } from '../control/catalog/stream-catalog.js';
 import type { StreamDefinition } from '../control/catalog/streams.js';
 import { SabotError, SqlState, toSabotError } from '../errors.js';
-import type { FunctionRegistry } from '../functions/scalar-function.js';
+import type { EvalContext, FunctionRegistry } from '../functions/scalar-function.js';
 import { parseJobGraph, type JobGraph, type JobGraphOperator } from '../plan/job-graph.js';
 import { dataflowEvalContext, operatorColumns } from '../runtime/operator-chain.js';
 import { createStatefulOperator, exchangeStep, receiveStep } from '../runtime/stateful/index.js';
+import { callsUserFunctions, userFunctionChain } from '../runtime/user-function.js';
+import type { ColumnSchema } from '../runtime/arrow-types.js';
 import type { SinkWriter } from '../connectors/connector.js';
 import type { InternalStreams } from '../connectors/internal/internal-streams.js';
 import { adaptiveChainRunner } from './chain-runner.js';
@@ -18,7 +20,7 @@ import { StatefulTask } from './stateful-task.js';
 import { ExchangeOutput, SinkOutput, type TaskOutput } from './task-output.js';
 import { withWatermark } from './watermarked-split.js';
 import { MorselPool, type PreparedChain } from './morsel-pool.js';
-import { Pipeline, resumePosition, type TaskCounter } from './pipeline.js';
+import { Pipeline, resumePosition, type ChainRunner, type TaskCounter } from './pipeline.js';
 
 export interface AgentContext {
   agentId: string;
@@ -127,8 +129,7 @@ export class LocalAgent implements AgentEndpoint {
         const head = segment.head;
         const inputs = graph.edges.filter((e) => e.to === head.id).sort((a, b) => (a.input ?? 0) - (b.input ?? 0))
           .map((e) => operatorColumns(graph.operators.find((o) => o.id === e.from)!));
-        const chain = morsels.prepare(segment.chain, operatorColumns(head), startedAt);
-        chains.push(chain);
+        const runChain = await this.chainRunner(segment.chain, operatorColumns(head), morsels, chains, startedAt, evalContext);
         const list: StatefulTask[] = [];
         for (let i = 0; i < parallelismOf(graph, head); i++) {
           const own = counter(head, i);
@@ -144,7 +145,7 @@ export class LocalAgent implements AgentEndpoint {
             operator: createStatefulOperator(head, inputs, this.ctx.functions, evalContext),
             receiveSteps: inputs.map((columns) => receiveStep(head, columns)),
             channels: channels.perInput(head.id, inputs.length),
-            runChain: adaptiveChainRunner(morsels, chain), output, counter: own, downstream,
+            runChain, output, counter: own, downstream,
             reject: (rejected) => commit(async (tx, now) => {
               for (const x of rejected) {
                 await tx.insert('dead_letters', {
@@ -160,8 +161,7 @@ export class LocalAgent implements AgentEndpoint {
       for (const segment of segments.filter((s) => s.head.type === 'source')) {
         const sourceStream = this.stream(segment.head);
         const columns = operatorColumns(segment.head);
-        const chain = morsels.prepare(segment.chain, columns, startedAt);
-        chains.push(chain);
+        const runChain = await this.chainRunner(segment.chain, columns, morsels, chains, startedAt, evalContext);
         for (let split = 0; split < parallelismOf(graph, segment.head); split++) {
           const source = counter(segment.head, split);
           if (!source) continue;
@@ -178,7 +178,7 @@ export class LocalAgent implements AgentEndpoint {
           const sourceSplit = keyed.length > 0 ? withWatermark(opening, sourceStream, columns, this.ctx.functions, evalContext) : opening;
           pipelines.push(new Pipeline({
             jobId, sourceName: sourceStream.name, signal: abort.signal, commit, tasks: { source, downstream }, position, sink,
-            split: sourceSplit, runChain: adaptiveChainRunner(morsels, chain),
+            split: sourceSplit, runChain,
             progress: output instanceof SinkOutput ? undefined : output, alsoRecord: keyedCounters,
           }));
         }
@@ -206,6 +206,18 @@ export class LocalAgent implements AgentEndpoint {
       if (error) await this.fail(jobId, error);
       else if (ends.every((ended) => ended)) await this.complete(jobId, keyedCounters);
     })();
+  }
+
+  /**
+   * How a segment's chain runs: over the morsel pool, or, when it calls user functions of
+   * the TypeScript API, on this thread (their module is loaded here, not in the workers).
+   */
+  private async chainRunner(operators: JobGraphOperator[], columns: ColumnSchema[], morsels: MorselPool, chains: PreparedChain[],
+    startedAt: number, evalContext: EvalContext): Promise<ChainRunner> {
+    if (callsUserFunctions(operators)) return userFunctionChain(operators, columns, this.ctx.functions, evalContext);
+    const chain = morsels.prepare(operators, columns, startedAt);
+    chains.push(chain);
+    return adaptiveChainRunner(morsels, chain);
   }
 
   /** Where task `index` of a segment writes: its own sink, or the exchange into the next keyed operator's tasks. */
