@@ -57,6 +57,8 @@ export class SabotServer {
     private readonly internalStreams: InternalStreams,
     private readonly agent: LocalAgent,
     readonly port: number,
+    /** What its sessions share (the TypeScript App plans and submits dataflows with it). */
+    readonly context: ServerContext,
   ) {}
 
   static async start(options: ServerOptions): Promise<SabotServer> {
@@ -97,7 +99,7 @@ export class SabotServer {
       await catalog.close();
       throw err;
     }
-    return new SabotServer(wire, catalog, internalStreams, agent, port);
+    return new SabotServer(wire, catalog, internalStreams, agent, port, context);
   }
 
   get connectionCount(): number {
