@@ -49,8 +49,8 @@ interface Partition {
   changedFrom: number;
 }
 
-/** Chunks are copied together once they hold more than this many rows beyond twice those in use. */
-const SLACK_ROWS = 65536;
+/** Chunks are copied together once they hold more than this many rows beyond twice those in use (a batch's worth). */
+const SLACK_ROWS = 4096;
 
 export class TopN implements StatefulOperator {
   private readonly rows: KeptRows;
