@@ -113,6 +113,7 @@ export class LocalAgent implements AgentEndpoint {
     const keyedCounters: TaskCounter[] = [];
     /** The keyed tasks' outputs, closed when the job's pipelines are done (a source pipeline closes its own sink). */
     const keyedOutputs: TaskOutput[] = [];
+    const statefulTasks: StatefulTask[] = [];
     try {
       const evalContext = dataflowEvalContext(abort.signal, startedAt);
       // State lives in memory until checkpoints: a job with keyed operators replays its
@@ -157,6 +158,7 @@ export class LocalAgent implements AgentEndpoint {
           }));
         }
         keyedTasks.set(head.id, list);
+        statefulTasks.push(...list);
       }
       for (const segment of segments.filter((s) => s.head.type === 'source')) {
         const sourceStream = this.stream(segment.head);
@@ -200,6 +202,7 @@ export class LocalAgent implements AgentEndpoint {
         return false;
       })));
       // The keyed operators' outputs (sinks) close once every source has ended or stopped.
+      for (const t of statefulTasks) t.stop();
       await Promise.all(keyedOutputs.map((o) => o.close().catch(() => undefined)));
       if (this.jobs.get(jobId) === running) this.jobs.delete(jobId);
       for (const chain of chains) morsels.release(chain);

@@ -40,6 +40,8 @@ export class StatefulTask {
   private readonly ended: boolean[][];
   private current = -Infinity;
   private finished = false;
+  /** A re-check of the watermark for when a silent channel turns idle. */
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: StatefulTaskOptions) {
     this.marks = o.channels.map((n) => new Array<number>(n).fill(-Infinity));
@@ -77,7 +79,7 @@ export class StatefulTask {
       this.marks[input]![channel] = Infinity;
       await this.progress();
       if (!this.finished && this.ended.every((chs) => chs.every((e) => e))) {
-        this.finished = true;
+        this.stop();
         await this.o.output.end();
       }
     });
@@ -103,8 +105,34 @@ export class StatefulTask {
     return min;
   }
 
+  /** While a channel that holds the watermark back is silent, checks again once it would count as idle. */
+  private watchIdle(): void {
+    if (this.idleTimer !== null || this.finished) return;
+    const idleMs = this.o.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    let due = Infinity;
+    for (let i = 0; i < this.marks.length; i++) {
+      for (let c = 0; c < this.marks[i]!.length; c++) {
+        if (!this.ended[i]![c] && this.marks[i]![c]! <= this.current) due = Math.min(due, this.lastSeen[i]![c]! + idleMs);
+      }
+    }
+    if (due === Infinity) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      void this.serial(() => this.progress()).catch(() => undefined);
+    }, Math.max(0, due - Date.now()) + 1);
+    this.idleTimer.unref();
+  }
+
+  /** Stops the idle re-check (the job stopped). */
+  stop(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.finished = true;
+  }
+
   /** Moves event time on (emitting what closes), then writes what an updating result changed, then the watermark. */
   private async progress(): Promise<void> {
+    if (this.finished) return;
     const wm = this.combined();
     if (wm > this.current) {
       this.current = wm;
@@ -112,6 +140,7 @@ export class StatefulTask {
     }
     await this.emit(this.o.operator.flush());
     if (this.current > -Infinity) await this.o.output.watermark(this.current);
+    this.watchIdle();
   }
 
   private async emit(batches: RecordBatch[]): Promise<void> {

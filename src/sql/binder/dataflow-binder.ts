@@ -13,7 +13,7 @@ import { containsAggregate } from './aggregate-calls.js';
 import { assignmentCastAllowed } from './coercion.js';
 import { columnName } from './column-name.js';
 import { bindGrouping } from './dataflow-grouping.js';
-import { bindJoin } from './dataflow-join.js';
+import { bindJoin, bindJoinWhere } from './dataflow-join.js';
 import { extractRankLimit, isRowNumber, pendingRank, rankToTopN } from './dataflow-top-n.js';
 import { ExpressionBinder, ParameterTypes, type ColumnScope } from './expression-binder.js';
 import { relationScope, type Relation, type RelationColumn, type TimeTag } from './relation.js';
@@ -206,15 +206,16 @@ export class DataflowBinder {
     if (sel.from.length === 0) throw unsupported('a query without FROM', sel.pos);
     let where = sel.where;
     let r: Relation;
-    if (sel.from.length === 1) {
-      r = this.from(sel.from[0]!);
+    // FROM a, b: a cross join, which the WHERE clause's conditions on both sides make an inner join.
+    const from = sel.from.slice(1).reduce<FromItem>((left, right) => ({
+      kind: 'join', type: 'cross', natural: false, left, right, on: null, using: [], pos: right.pos,
+    }), sel.from[0]!);
+    if (from.kind === 'join') {
+      const bound = bindJoinWhere(this, from, where);
+      r = bound.relation;
+      where = bound.where;
     } else {
-      // FROM a, b WHERE ...: an inner join on the WHERE clause.
-      const join = sel.from.slice(1).reduce<FromItem>((left, right) => ({
-        kind: 'join', type: 'inner', natural: false, left, right, on: null, using: [], pos: right.pos,
-      }), sel.from[0]!);
-      r = bindJoin(this, { ...(join as Extract<FromItem, { kind: 'join' }>), on: where });
-      where = null;
+      r = this.from(from);
     }
     if (where) {
       const parts = conjuncts(where);

@@ -4,6 +4,7 @@ import type { JoinBound } from '../../plan/logical-plan.js';
 import { Interval } from '../../types/interval.js';
 import { Types } from '../../types/sql-type.js';
 import type { Expression, Join } from '../ast.js';
+import { childExpressions } from './aggregate-calls.js';
 import { andOf, conjuncts, type DataflowBinder, unsupported } from './dataflow-binder.js';
 import { relationScope, type Relation, type RelationColumn } from './relation.js';
 
@@ -20,14 +21,35 @@ interface SideColumn {
  * - window: an equality of the two sides' window_start (or window_end) columns, both sides
  *   carrying window_end: a window's rows are dropped once the watermark passes its end;
  * - interval: `x.ts BETWEEN y.ts - INTERVAL ... AND y.ts + INTERVAL ...` on the two sides'
- *   event-time columns: rows are dropped once no later row can fall in the interval;
+ *   event-time (or window_end) columns: rows are dropped once no later row can fall in the interval;
  * - otherwise regular: rows are kept, or dropped after the dataflow's `state_ttl`.
  */
 export function bindJoin(b: DataflowBinder, j: Join): Relation {
+  return bindJoinWhere(b, j, null).relation;
+}
+
+/**
+ * A join and the WHERE clause of the query it is the FROM of: for an inner join, the
+ * WHERE conjuncts that read both sides join its ON clause (the same rows; and an equality
+ * or time interval there keys or bounds the join's state); the others stay in WHERE, to be
+ * pushed below the join.
+ */
+export function bindJoinWhere(b: DataflowBinder, j: Join, where: Expression | null): { relation: Relation; where: Expression | null } {
   if (j.type !== 'inner' && j.type !== 'left' && j.type !== 'cross') throw unsupported(`${j.type.toUpperCase()} JOIN`, j.pos);
   if (j.natural || j.using.length > 0) throw unsupported('NATURAL JOIN and JOIN ... USING (use ON)', j.pos);
   const left = b.settled(b.from(j.left), j.pos);
-  return joinRelations(b, left, b.settled(b.from(j.right), j.pos), j);
+  const right = b.settled(b.from(j.right), j.pos);
+  if (where === null || j.type === 'left') return { relation: joinRelations(b, left, right, j), where };
+  const reads = (r: Relation, e: Expression): boolean => {
+    const scope = relationScope(r);
+    const visit = (x: Expression): boolean => (x.kind === 'column' ? scope.has(x) : childExpressions(x).some(visit));
+    return visit(e);
+  };
+  const both: Expression[] = [];
+  const rest: Expression[] = [];
+  for (const c of conjuncts(where)) (reads(left, c) && reads(right, c) ? both : rest).push(c);
+  const on = andOf([...(j.on ? [j.on] : []), ...both]);
+  return { relation: joinRelations(b, left, right, { type: j.type === 'cross' && on ? 'inner' : j.type, on, pos: j.pos }), where: andOf(rest) };
 }
 
 /** The join of two settled relations on `j.on` (see bindJoin); `j.type` is inner, left or cross. */
@@ -123,7 +145,11 @@ function intervalBound(c: Expression, sideOf: (e: Expression) => SideColumn | nu
   const low = shifted(c.low, sideOf, b);
   const high = shifted(c.high, sideOf, b);
   if (!x || !low || !high || low.at.side === x.side || high.at.side === x.side || low.at.column.index !== high.at.column.index) return null;
-  if (x.column.tag !== 'event-time' || low.at.column.tag !== 'event-time') return null;
+  // Rows still to come are at or past the watermark in event time, or in a window_end
+  // column (a windowed aggregate emits a window when the watermark reaches its end): what
+  // lets a row be dropped once no row to come can fall in its interval.
+  const timely = (c: RelationColumn) => c.tag === 'event-time' || c.tag === 'window-end';
+  if (!timely(x.column) || !timely(low.at.column)) return null;
   if (x.side === 1) {
     return { kind: 'interval', leftTime: low.at.column.index, rightTime: x.column.index, lower: low.offset, upper: high.offset };
   }

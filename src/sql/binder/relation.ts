@@ -47,7 +47,9 @@ export interface Relation {
 }
 
 /** Resolves column references over a relation; `t.c` needs table t, a bare name must be unambiguous (42702). */
-export function relationScope(r: Relation, visible: (c: RelationColumn) => boolean = () => true): ColumnScope & { find(ref: ColumnRef): number } {
+export function relationScope(r: Relation, visible: (c: RelationColumn) => boolean = () => true):
+  ColumnScope & { find(ref: ColumnRef): number; has(ref: ColumnRef): boolean } {
+  const has = (ref: ColumnRef): boolean => r.columns.some((c) => c.name === ref.name && (ref.table === null || c.table === ref.table) && visible(c));
   const find = (ref: ColumnRef): number => {
     let found = -1;
     let tableSeen = ref.table === null;
@@ -65,6 +67,7 @@ export function relationScope(r: Relation, visible: (c: RelationColumn) => boole
   };
   return {
     find,
+    has,
     resolve: (ref): BoundExpression | undefined => {
       const i = find(ref);
       if (i < 0) return undefined;
