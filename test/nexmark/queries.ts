@@ -8,7 +8,9 @@
  * q3, q5, q7 and q8 follow the RisingWave / Arroyo forms of the benchmark.
  * q6 (average price of a seller's last 10 closed auctions) has no standard streaming form
  * (Flink and RisingWave leave it out: their window over an updating join does not
- * stream); here it is a top-n of each seller's auctions by closing time, averaged.
+ * stream); here it is a top-n of each seller's auctions by closing time, averaged, which
+ * both engines can express: in Sabot it needs a top-n and an aggregate over updating
+ * inputs (the latter as q4 does).
  */
 
 export interface NexmarkQuery {

@@ -54,6 +54,7 @@ function checkAgainstPostgres(title: string, run: NexmarkRun, queries: NexmarkQu
             expected.set(query.name, want);
           }
           t.diagnostic(`${dataflow}: PostgreSQL ${want.length} rows`);
+          assert.ok(want.length > 0, `${query.name} has no rows in PostgreSQL, so it would check nothing`);
           try {
             const got = await runDataflow(sabot, dataflow, parallelism, query.sabot);
             t.diagnostic(`${dataflow}: Sabot ${got.length} rows`);
