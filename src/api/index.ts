@@ -7,6 +7,7 @@
 export { JobManager, type JobManagerOptions, type JobStatus } from '../control/job-manager.js';
 export { JOB_GRAPH_VERSION, type JobGraph, type JobGraphEdge, type JobGraphOperator, type EdgeType } from '../plan/job-graph.js';
 export { SabotError } from '../errors.js';
+export { App, Dataflow, DataflowJob, type AppOptions, type DataflowBuilder, type DataflowOptions, type StartOptions } from './app.js';
 export { Stream, KeyedStream, DataflowSink, type NexmarkOptions, type WindowOptions } from './stream.js';
 export type { FilterFunction, MapFunction, FlatMapFunction, RecordFunction } from '../runtime/user-function.js';
 export * as compute from '../runtime/compute/index.js';

@@ -10,6 +10,8 @@
  * A chain with user functions runs on the agent's thread, never on morsel workers: the
  * module is loaded here, and a worker would have to import it again.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { makeData, RecordBatch, Struct, type Vector } from 'apache-arrow';
 import { SabotError, SqlState, toSabotError } from '../errors.js';
 import type { EvalContext, FunctionRegistry } from '../functions/scalar-function.js';
@@ -52,6 +54,11 @@ export function registerDataflowFunctions(module: string, dataflow: string, func
   loaded.delete(key);
 }
 
+function mainModule(): string | null {
+  const main = process.argv[1];
+  return main === undefined ? null : pathToFileURL(resolve(main)).href;
+}
+
 function refOf(op: JobGraphOperator): UserFunctionRef {
   return op.params!.function as UserFunctionRef;
 }
@@ -68,7 +75,8 @@ export async function loadUserFunctions(operators: readonly JobGraphOperator[]):
     const { module, dataflow } = refOf(op);
     const key = keyOf(module, dataflow);
     if (loaded.has(key)) continue;
-    if (!registered.has(key)) {
+    // The main module of this process is loaded already (or loading: importing it would wait for itself).
+    if (!registered.has(key) && module !== mainModule()) {
       try {
         await import(module);
       } catch (err) {
