@@ -1,0 +1,168 @@
+/** The App: TypeScript dataflows submitted like CREATE DATAFLOW, run by the in-process agent, read back through SQL. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Int64, Table, vectorFromArray, type RecordBatch } from 'apache-arrow';
+import { App, Stream, compute as pc, type DataflowJob } from 'sabot';
+import { builtinFunctions } from '../../src/functions/builtins.js';
+import type { JobGraphOperator } from '../../src/plan/job-graph.js';
+import { dataflowEvalContext } from '../../src/runtime/operator-chain.js';
+import { userFunctionChain } from '../../src/runtime/user-function.js';
+import { Types } from '../../src/types/sql-type.js';
+import { tempDataDir } from '../support/server.js';
+
+/** Polls the job until it is no longer running (a bounded source ends). */
+async function ended(job: DataflowJob): Promise<string> {
+  for (;;) {
+    const { status } = await job.status();
+    if (status !== 'running' && status !== 'deploying' && status !== 'pending') return status;
+    await sleep(20);
+  }
+}
+
+test('JavaScript filter and map functions run end to end: fromStream to toStream, read through SQL', async () => {
+  const app = new App({ id: 'fraud', dataDir: tempDataDir() });
+  try {
+    await app.sql('CREATE STREAM transactions (id BIGINT, amount DOUBLE PRECISION)');
+    await app.sql('CREATE STREAM fraud_alerts (id BIGINT, amount DOUBLE PRECISION, alert TEXT)');
+    await app.sql('INSERT INTO transactions VALUES (1, 50), (2, 20000), (3, NULL), (4, 15000.5), (5, 10000)');
+    app.dataflow('fraud_detection', () =>
+      Stream.fromStream('transactions')
+        .filter((b) => pc.greater(b.getChild('amount')!, 10000))
+        .map((b) => pc.appendColumn(b, 'alert', pc.constant('high_value', b.numRows)))
+        .toStream('fraud_alerts'));
+    const job = await app.dataflows.fraud_detection!.start({ parallelism: 2 });
+    assert.equal((await job.status()).status, 'running');
+    await app.sql('INSERT INTO transactions VALUES (6, 99999)');
+    await app.sql('FLUSH');
+    assert.deepEqual(await app.sql('SELECT id, amount, alert FROM fraud_alerts ORDER BY id'), [
+      { id: '2', amount: 20000, alert: 'high_value' },
+      { id: '4', amount: 15000.5, alert: 'high_value' },
+      { id: '6', amount: 99999, alert: 'high_value' },
+    ]);
+    const [row] = await app.sql<{ sql_text: string; job_id: string }>("SELECT sql_text, job_id FROM sabot.dataflows WHERE name = 'fraud_detection'");
+    assert.equal(row!.job_id, job.jobId);
+    assert.match(row!.sql_text, /TypeScript dataflow fraud_detection of file:.*app\.test\.js/);
+    await job.stop();
+    assert.equal((await job.status()).status, 'canceled');
+    assert.deepEqual(await app.sql("SELECT name FROM sabot.dataflows WHERE name = 'fraud_detection'"), []);
+  } finally {
+    await app.close();
+  }
+});
+
+/** A map function that fails on the second batch with rows it gets (deterministic at parallelism 1). */
+function failingOnSecondBatch() {
+  let batches = 0;
+  return (b: RecordBatch): RecordBatch => {
+    if (b.numRows > 0 && ++batches === 2) throw new Error('unlucky batch');
+    return b;
+  };
+}
+
+test('a Nexmark source, a flatMap and a function that fails: dead letters, and the job completes', async () => {
+  const app = new App({ id: 'nexmark', dataDir: tempDataDir() });
+  try {
+    await app.sql('CREATE STREAM expensive (auction BIGINT, price BIGINT)');
+    app.dataflow('expensive_bids', () =>
+      Stream.fromNexmark({ kind: 'bid', events: 20000, seed: 7 })
+        .select('auction', 'price')
+        .map(failingOnSecondBatch())
+        .flatMap((b) => [b, pc.filter(b, pc.greater(b.getChild('price')!, 10000))])
+        .toStream('expensive'));
+    const job = await app.dataflows.expensive_bids!.start();
+    assert.equal(await ended(job), 'completed');
+    const [source] = await app.sql<{ name: string }>("SELECT name FROM sabot.streams WHERE name LIKE 'nexmark_bid_%'");
+    const count = async (sql: string) => Number((await app.sql<{ n: string }>(sql))[0]!.n);
+    const dead = await app.sql<{ payload: string; reason: string }>(`SELECT payload, reason FROM sabot.dead_letters WHERE job_id = '${job.jobId}'`);
+    assert.ok(dead.length > 0);
+    assert.match(dead[0]!.reason, /function #0 of dataflow "expensive_bids" failed: unlucky batch/);
+    // Every bid once and the costly ones twice, but for the batch the function failed on.
+    const lost = dead.map((d) => JSON.parse(d.payload) as { price: string });
+    const all = await count(`SELECT count(*) AS n FROM ${source!.name}`);
+    const costly = await count(`SELECT count(*) AS n FROM ${source!.name} WHERE price > 10000`);
+    const lostCostly = lost.filter((r) => Number(r.price) > 10000).length;
+    assert.equal(await count('SELECT count(*) AS n FROM expensive'), all - lost.length + costly - lostCostly);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the same job graph JSON from CREATE DATAFLOW and from the Stream API, in the catalog', async () => {
+  const app = new App({ id: 'graphs', dataDir: tempDataDir() });
+  try {
+    await app.sql("CREATE STREAM bids WITH (connector = 'nexmark', kind = 'bid')");
+    await app.sql("CREATE STREAM old_bids WITH (connector = 'nexmark', kind = 'bid', seed = '5')");
+    await app.sql('CREATE STREAM out (auction BIGINT, price DOUBLE PRECISION)');
+    const pairs: [string, () => ReturnType<Stream['toStream']>][] = [
+      ['INSERT INTO out SELECT auction, price * 0.908 AS price FROM bids WHERE auction % 123 = 0',
+        () => Stream.fromStream('bids').filter('auction % 123 = 0').select('auction', 'price * 0.908 AS price').toStream('out')],
+      ['INSERT INTO out SELECT auction, price FROM bids UNION ALL SELECT auction, price FROM old_bids WHERE price > 100',
+        () => Stream.fromStream('bids').select('auction', 'price').union(Stream.fromStream('old_bids').filter('price > 100').select('auction', 'price')).toStream('out')],
+    ];
+    for (const [i, [sql, build]] of pairs.entries()) {
+      const name = `q${i}`;
+      await app.sql(`CREATE DATAFLOW ${name} WITH (parallelism = 2) AS ${sql}`);
+      const [fromSql] = await app.sql<{ job_id: string; job_graph_json: string }>(
+        `SELECT j.job_id, j.job_graph_json FROM sabot.jobs j JOIN sabot.dataflows d ON d.job_id = j.job_id WHERE d.name = '${name}'`);
+      await app.sql(`DROP DATAFLOW ${name}`);
+      const job = await app.dataflow(name, build).start({ parallelism: 2 });
+      const [fromTs] = await app.sql<{ job_graph_json: string }>(`SELECT job_graph_json FROM sabot.jobs WHERE job_id = '${job.jobId}'`);
+      assert.equal(fromTs!.job_graph_json, fromSql!.job_graph_json);
+      // The same graph is the same job, submitted again after the first was canceled.
+      assert.equal(job.jobId, `${fromSql!.job_id}_2`);
+      await job.stop();
+    }
+  } finally {
+    await app.close();
+  }
+});
+
+test('app.agent warns once, becomes a dataflow, and its yields land in <topic>_agent', async () => {
+  const app = new App({ id: 'agents', dataDir: tempDataDir() });
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => { if (w.name === 'DeprecationWarning') warnings.push(w); };
+  process.on('warning', onWarning);
+  try {
+    await app.sql('CREATE STREAM orders (id BIGINT, amount DOUBLE PRECISION, placed TIMESTAMP)');
+    await app.sql('CREATE STREAM refunds (id BIGINT)');
+    const agent = app.agent('orders', async function* (order) {
+      if ((order.amount as number) > 100) yield { id: order.id, big: true, day: (order.placed as Date).toISOString().slice(0, 10) };
+      if (order.id === 2n) throw new Error('order 2 is bad');
+    });
+    app.agent('refunds', async function* (refund) { yield refund; });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!.message, /app\.agent\(\) is deprecated/);
+    assert.equal(agent.name, 'agent_orders');
+    await agent.start();
+    await app.sql("INSERT INTO orders VALUES (1, 50, '2024-05-01 10:00'), (2, 500, '2024-05-02 10:00'), (3, 150, '2024-05-03 12:00')");
+    await app.sql('FLUSH');
+    const rows = await app.sql<{ value: unknown }>('SELECT value FROM orders_agent');
+    // Order 2 yielded, then failed: a row's values count only when its generator finishes.
+    assert.deepEqual(rows.map((r) => r.value), [{ id: 3, big: true, day: '2024-05-03' }]);
+    const dead = await app.sql<{ reason: string }>('SELECT reason FROM sabot.dead_letters');
+    assert.equal(dead.length, 1);
+    assert.match(dead[0]!.reason, /order 2 is bad/);
+  } finally {
+    process.off('warning', onWarning);
+    await app.close();
+  }
+});
+
+test('an agent imports the module that defines a dataflow to find its functions', async () => {
+  const module = new URL('./fixtures/remote-dataflow.js', import.meta.url).href;
+  const columns = [{ name: 'n', type: Types.int8, nullable: true }];
+  const op: JobGraphOperator = {
+    id: 'map_1', type: 'map', name: 'Map',
+    params: { mode: 'map', function: { module, dataflow: 'doubled', index: 0 },
+      columns: [{ name: 'n', type: 'int8', nullable: true }, { name: 'doubled', type: 'int8', nullable: true }] },
+  };
+  const run = await userFunctionChain([op], columns, builtinFunctions(), dataflowEvalContext(new AbortController().signal));
+  const batch = new Table({ n: vectorFromArray([1n, 2n, null], new Int64()) }).batches[0]!;
+  const { batch: out, rejected } = await run(batch);
+  assert.deepEqual(rejected, []);
+  assert.deepEqual([...out.getChild('doubled')!], [2n, 4n, null]);
+  await assert.rejects(userFunctionChain([{ ...op, params: { ...op.params, function: { module, dataflow: 'nope', index: 0 } } }],
+    columns, builtinFunctions(), dataflowEvalContext(new AbortController().signal)), /does not define dataflow "nope"/);
+});
