@@ -21,6 +21,7 @@ interface Pending {
 export class BrokerConnection {
   private readonly socket: Socket;
   private readonly ready: Promise<void>;
+  private failConnecting: (err: Error) => void = () => {};
   private bytes = new Uint8Array(4 * MIN_READ);
   /** The unconsumed received bytes are bytes[start, end). */
   private start = 0;
@@ -38,7 +39,7 @@ export class BrokerConnection {
     });
     this.ready = new Promise((resolve, reject) => {
       this.socket.once('connect', () => { this.socket.setTimeout(0); resolve(); });
-      this.socket.once('error', reject);
+      this.failConnecting = reject;
     });
     this.ready.catch(() => {}); // the request that waits on it reports the failure
     this.socket.setTimeout(timeoutMs, () => this.fail(new Error(`connecting to ${host}:${port} timed out`)));
@@ -119,6 +120,7 @@ export class BrokerConnection {
 
   private fail(err: Error): void {
     if (this.failure === null) this.failure = err;
+    this.failConnecting(this.failure);
     for (const request of this.pending.splice(0)) {
       clearTimeout(request.timer);
       request.reject(this.failure);

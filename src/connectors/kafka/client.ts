@@ -13,7 +13,8 @@ export type { FetchedPartition } from './fetch-produce.js';
  * fetch-produce.ts) whose record batches stay bytes (record-batch-reader.ts,
  * record-batch-writer.ts), so fetched records are decoded straight into Arrow columns
  * and produced ones are encoded straight from them, with no object per record and no
- * copy of a request or a response. Swapping the library means rewriting this file only.
+ * copy of a request or a response. Swapping the library means rewriting this file (and
+ * the error names fetch-produce.ts takes from it).
  */
 
 /** Where a topic's partitions live. */
