@@ -31,6 +31,21 @@ export interface AgentContext {
   connectors: Connectors;
 }
 
+/**
+ * Whether an operator's results close with event time (windows, window and interval
+ * joins): rows behind the watermark would come too late for it. Operators without
+ * windows take every event.
+ */
+function closesByTime(op: JobGraphOperator): boolean {
+  const p = op.params ?? {};
+  switch (op.type) {
+    case 'aggregate': return p.window !== null || p.closeAt !== null;
+    case 'top-n': return p.windowEnd !== null;
+    case 'join': return (p.bound as { kind: string }).kind !== 'regular';
+    default: return false;
+  }
+}
+
 /** How the upstream tasks of each keyed operator's inputs are numbered as its channels. */
 interface ExchangeChannels {
   /** Per input of operator `id`, how many tasks send into it. */
@@ -177,7 +192,9 @@ export class LocalAgent implements AgentEndpoint {
             split, splits: parallelismOf(graph, segment.head), position, columns,
           });
           opened.push(opening);
-          const sourceSplit = keyed.length > 0 ? withWatermark(opening, sourceStream, columns, this.ctx.functions, evalContext) : opening;
+          const sourceSplit = keyed.length > 0
+            ? withWatermark(opening, sourceStream, columns, this.ctx.functions, evalContext, { dropLate: graph.operators.some(closesByTime) })
+            : opening;
           pipelines.push(new Pipeline({
             jobId, sourceName: sourceStream.name, signal: abort.signal, commit, tasks: { source, downstream }, position, sink,
             split: sourceSplit, runChain,

@@ -13,15 +13,16 @@ import { DEFAULT_FORMAT_SETTINGS } from '../types/text-format.js';
 /**
  * A split of a stream declared with `WATERMARK FOR col AS expr`: after each batch its
  * watermark is the largest `expr` seen so far (it never goes back), and a row whose `col`
- * is behind the watermark as it stood before its batch is late: it is left out and kept
- * as a dead letter with reason `late` (counted on the source task). Splits of sources
+ * is behind the watermark as it stood before its batch is late: when the job has windows
+ * (`dropLate`) it is left out and kept as a dead letter with reason `late` (counted on
+ * the source task); operators without windows take every event. Splits of sources
  * with a watermark of their own (Nexmark) pass it on unchanged.
  */
 class WatermarkedSplit implements SourceSplit {
   private watermark = -Infinity;
 
   constructor(private readonly inner: SourceSplit, private readonly stream: StreamDefinition, private readonly columns: ColumnSchema[],
-    private readonly time: number, private readonly bound: (batch: RecordBatch) => RecordBatch) {}
+    private readonly time: number, private readonly bound: (batch: RecordBatch) => RecordBatch, private readonly dropLate: boolean) {}
 
   async next(signal: AbortSignal): Promise<SourceBatch | null> {
     const r = await this.inner.next(signal);
@@ -33,7 +34,7 @@ class WatermarkedSplit implements SourceSplit {
     const keep = new Int32Array(n);
     let kept = 0;
     const late: RejectedRecord[] = [];
-    const before = this.watermark;
+    const before = this.dropLate ? this.watermark : -Infinity;
     for (let i = 0; i < n; i++) {
       const at = times.offset + i;
       const isNull = valid !== null && ((valid[at >> 3]! >> (at & 7)) & 1) === 0;
@@ -73,7 +74,7 @@ class WatermarkedSplit implements SourceSplit {
  * split decodes its column (a plan that never reads the column has no use for it).
  */
 export function withWatermark(split: SourceSplit, stream: StreamDefinition, columns: ColumnSchema[], functions: FunctionRegistry,
-  ctx: EvalContext): SourceSplit {
+  ctx: EvalContext, options: { dropLate: boolean }): SourceSplit {
   const spec = stream.watermark;
   if (spec === null) return split;
   const time = columns.findIndex((c) => c.name === spec.column);
@@ -90,5 +91,5 @@ export function withWatermark(split: SourceSplit, stream: StreamDefinition, colu
   };
   const expr = new ExpressionBinder(functions, new ParameterTypes(), scope, () => DEFAULT_FORMAT_SETTINGS).bind(item.expr);
   const projection = compileProjection([{ name: 'watermark', expr }], columns, ctx);
-  return new WatermarkedSplit(split, stream, columns, time, (b) => projection.project(b));
+  return new WatermarkedSplit(split, stream, columns, time, (b) => projection.project(b), options.dropLate);
 }

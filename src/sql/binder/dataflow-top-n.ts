@@ -113,7 +113,9 @@ export function rankToTopN(b: DataflowBinder, r: Relation, limit: number): Relat
     kind: 'top-n', id: b.id('topn'), input: input.id, keys: rank.keys, order: rank.order, limit, rankColumn: true, windowEnd,
     columns: [...input.columns, { name: r.columns[rank.column]!.name, type: Types.int8, nullable: true }],
   });
-  const upsertKeys = windowEnd === null ? [...rank.keys.map((k) => r.columns.findIndex((c) => c.index === k)), rank.column] : null;
+  // With one row per partition, the partition alone keys it.
+  const keys = rank.keys.map((k) => r.columns.findIndex((c) => c.index === k));
+  const upsertKeys = windowEnd === null ? (limit === 1 ? keys : [...keys, rank.column]) : null;
   if (upsertKeys?.some((k) => k < 0)) {
     throw new SabotError(SqlState.featureNotSupported, 'an unwindowed ROW_NUMBER() must keep its PARTITION BY columns in the select list',
       { position: rank.pos + 1 });
