@@ -7,6 +7,7 @@ import { openCatalog } from './catalog/open-catalog.js';
 import type { CatalogRow } from './catalog/schema.js';
 import { CANCEL_JOB, cancelJob, type JobInput } from './workflows/cancel-job.js';
 import { PAUSE_JOB, pauseJob, RESUME_JOB, resumeJob } from './workflows/pause-job.js';
+import { KEYED_OPERATORS } from '../optimizer/physical/graph-rule.js';
 import { RESCALE_JOB, rescaleJob, type RescaleJobInput } from './workflows/rescale-job.js';
 import { SUBMIT_JOB, submitJob, type SubmitJobInput } from './workflows/submit-job.js';
 import { crashHookFromEnv, WorkflowEngine, type StepHook } from './workflows/workflow-engine.js';
@@ -167,6 +168,11 @@ export class JobManager {
       const status = job.status as string;
       if (status !== 'running' && status !== 'paused') {
         throw new SabotError(SqlState.objectNotInPrerequisiteState, `cannot rescale job "${jobId}": it is ${status}`);
+      }
+      const keyed = parseJobGraph(job.job_graph_json as string).operators.filter((o) => KEYED_OPERATORS.has(o.type));
+      if (keyed.length > 0) {
+        throw new SabotError(SqlState.featureNotSupported, `cannot rescale job "${jobId}": its ${keyed[0]!.type} operator keeps state, which cannot move between tasks yet`,
+          { hint: 'Drop the dataflow and create it again WITH (parallelism = n); it reads its sources from the start.' });
       }
       const positions = await store.select('source_positions', { job_id: jobId });
       if (positions.some((p) => (p.position_json as string).includes('"rescaled"'))) {

@@ -1,6 +1,5 @@
 import { SabotError, SqlState } from '../../errors.js';
-import { buildExecutionGraph } from '../../graph/execution-graph.js';
-import { jobGraphId } from '../../plan/job-graph.js';
+import { explainPhysical } from '../../optimizer/physical/explain-physical.js';
 import { explainLogical } from '../../plan/logical-plan.js';
 import { planDataflow } from './plan-dataflow.js';
 import type { CreateDataflowStatement, ExplainStatement } from '../../sql/ast.js';
@@ -63,13 +62,7 @@ function explainLines(s: ExplainStatement, statement: CreateDataflowStatement, s
   } else if (s.mode === 'logical') {
     lines = explainLogical(plan);
   } else {
-    const execution = buildExecutionGraph(jobGraphId(graph), graph);
-    const tasksPer = new Map<string, number>();
-    for (const t of execution.tasks) tasksPer.set(t.operatorId, (tasksPer.get(t.operatorId) ?? 0) + 1);
-    lines = [
-      ...graph.operators.map((op) => `${op.id}: ${op.name} [parallelism ${tasksPer.get(op.id)}${op.params?.twoPhase ? ', two-phase: partial aggregate before the exchange' : ''}]`),
-      ...execution.edges.map((e, i) => `${e.upstreamOperatorId} -> ${e.downstreamOperatorId}: ${e.edgeType}${e.partitionKeys ? ` (${e.partitionKeys.join(', ')})` : ''}${graph.edges[i]!.chained ? ' chained' : ''}`),
-    ];
+    lines = explainPhysical(graph);
   }
   return lines;
 }
