@@ -11,13 +11,20 @@ import { userFunctionChain } from '../../src/runtime/user-function.js';
 import { Types } from '../../src/types/sql-type.js';
 import { tempDataDir } from '../support/server.js';
 
-/** Polls the job until it is no longer running (a bounded source ends). */
-async function ended(job: DataflowJob): Promise<string> {
+/** Polls a job's status until it is no longer running (a bounded source ends). */
+async function ended(job: DataflowJob | (() => Promise<string>)): Promise<string> {
+  const status = typeof job === 'function' ? job : async () => (await job.status()).status;
   for (;;) {
-    const { status } = await job.status();
-    if (status !== 'running' && status !== 'deploying' && status !== 'pending') return status;
+    const s = await status();
+    if (s !== 'running' && s !== 'deploying' && s !== 'pending') return s;
     await sleep(20);
   }
+}
+
+/** The status of a dataflow's job, by the dataflow's name. */
+function dataflowStatus(app: App, name: string): () => Promise<string> {
+  return async () => (await app.sql<{ status: string }>(
+    `SELECT j.status FROM sabot.jobs j JOIN sabot.dataflows d ON d.job_id = j.job_id WHERE d.name = '${name}'`))[0]!.status;
 }
 
 test('JavaScript filter and map functions run end to end: fromStream to toStream, read through SQL', async () => {
@@ -113,6 +120,29 @@ test('the same job graph JSON from CREATE DATAFLOW and from the Stream API, in t
       assert.equal(job.jobId, `${fromSql!.job_id}_2`);
       await job.stop();
     }
+  } finally {
+    await app.close();
+  }
+});
+
+test('keyBy, window and aggregate run on the agent with the results of the same SQL dataflow', async () => {
+  const app = new App({ id: 'windows', dataDir: tempDataDir() });
+  try {
+    await app.sql("CREATE STREAM bids WITH (connector = 'nexmark', kind = 'bid', events = '30000', seed = '3')");
+    const columns = '(auction BIGINT, window_start TIMESTAMP, window_end TIMESTAMP, bids BIGINT, top BIGINT)';
+    await app.sql(`CREATE STREAM counts_sql ${columns}`);
+    await app.sql(`CREATE STREAM counts_ts ${columns}`);
+    await app.sql(`CREATE DATAFLOW by_sql WITH (parallelism = 2) AS INSERT INTO counts_sql
+      SELECT auction, window_start, window_end, count(*) AS bids, max(price) AS top
+      FROM TUMBLE(bids, date_time, INTERVAL '5' SECOND) WHERE price > 1000 GROUP BY auction, window_start, window_end`);
+    const ts = await app.dataflow('by_ts', () => Stream.fromStream('bids').filter('price > 1000').keyBy('auction')
+      .window({ kind: 'tumble', on: 'date_time', size: '5 seconds' }).aggregate('count(*) AS bids', 'max(price) AS top').toStream('counts_ts')).start({ parallelism: 2 });
+    assert.equal(await ended(ts), 'completed');
+    assert.equal(await ended(dataflowStatus(app, 'by_sql')), 'completed');
+    const order = 'ORDER BY window_start, auction';
+    const fromTs = await app.sql(`SELECT * FROM counts_ts ${order}`);
+    assert.ok(fromTs.length > 10);
+    assert.deepEqual(fromTs, await app.sql(`SELECT * FROM counts_sql ${order}`));
   } finally {
     await app.close();
   }
