@@ -81,10 +81,13 @@ export type LogicalOperator =
    * windowed, then the aggregates. Windowed: each window once, when the watermark passes
    * its end. Unwindowed with `closeAt` (an input column among the keys that holds an
    * upstream window's end): each group once, when the watermark passes that value.
-   * Otherwise: the changed groups' new values (upserts keyed by `keys`).
+   * Otherwise: the changed groups' new values (upserts keyed by `keys`). `replacing`: the
+   * input is itself an updating result keyed by these input columns (which include the
+   * keys): a row replaces the earlier row with the same values there, its contribution
+   * taken back.
    */
   | { kind: 'aggregate'; id: string; input: string; keys: number[]; window: WindowSpec | null; closeAt: number | null;
-      aggregates: AggregateCall[]; columns: ColumnSchema[] }
+      replacing: number[] | null; aggregates: AggregateCall[]; columns: ColumnSchema[] }
   /** A window table function without an aggregate: the input columns plus window_start and window_end (a row per hop window). */
   | { kind: 'window'; id: string; input: string; window: Exclude<WindowSpec, { kind: 'session' }>; columns: ColumnSchema[] }
   /**
@@ -174,6 +177,7 @@ function describe(op: LogicalOperator, byId: ReadonlyMap<string, LogicalOperator
       const parts = [`keys [${names(op.keys, cols)}]`];
       if (op.window) parts.push(windowText(op.window, cols));
       if (op.closeAt !== null) parts.push(`until ${cols[op.closeAt]?.name}`);
+      if (op.replacing !== null) parts.push(`replacing rows by [${names(op.replacing, cols)}]`);
       parts.push(`aggregates [${op.aggregates.map((a) => aggregateText(a, cols)).join(', ')}]`);
       return `Aggregate ${parts.join(' ')}`;
     }
@@ -217,7 +221,7 @@ function params(op: LogicalOperator): Record<string, unknown> {
     case 'flat-map': return { exprs: op.exprs.map(expressionToJson), setItem: op.setItem, columns };
     case 'map': return { mode: op.mode, function: op.fn, columns };
     case 'union': return { columns };
-    case 'aggregate': return { keys: op.keys, window: op.window, closeAt: op.closeAt, aggregates: op.aggregates.map((a) => ({ ...a, type: a.type.kind })), columns };
+    case 'aggregate': return { keys: op.keys, window: op.window, closeAt: op.closeAt, replacing: op.replacing, aggregates: op.aggregates.map((a) => ({ ...a, type: a.type.kind })), columns };
     case 'window': return { window: op.window, columns };
     case 'join': return {
       joinType: op.type, leftKeys: op.leftKeys, rightKeys: op.rightKeys,

@@ -91,7 +91,7 @@ class PlanBuilder {
       column('total', Types.float8)];
     return this.add({
       kind: 'aggregate', id: this.id('aggregate'), input: input.id, keys: keys.map(at),
-      window: { kind: 'tumble', time: at(time), size: seconds * 1_000_000 }, closeAt: null, aggregates: [sum], columns,
+      window: { kind: 'tumble', time: at(time), size: seconds * 1_000_000 }, closeAt: null, replacing: null, aggregates: [sum], columns,
     });
   }
 

@@ -7,14 +7,15 @@ import type { GraphRule } from './graph-rule.js';
  * aggregate's own tasks merge the partial rows. Marks each aggregate `twoPhase`; the
  * agent runs the partial step at the end of the upstream task's chain. Safe: every
  * aggregate state (count, sum, min, max, avg as sum and count, DISTINCT as a set of
- * values) merges exactly.
+ * values) merges exactly. Not for an aggregate over an updating result: its rows replace
+ * each other, so each must reach it on its own.
  */
 export const twoPhaseAggregation: GraphRule = {
   name: 'two-phase-aggregation',
   apply(graph) {
     return {
       ...graph,
-      operators: graph.operators.map((o) => (o.type === 'aggregate' ? { ...o, params: { ...o.params, twoPhase: true } } : o)),
+      operators: graph.operators.map((o) => (o.type === 'aggregate' && !o.params?.replacing ? { ...o, params: { ...o.params, twoPhase: true } } : o)),
     };
   },
 };

@@ -50,8 +50,10 @@ interface Windowing {
 function windowing(spec: AggregateSpec): Windowing {
   const w = spec.window;
   if (w === null) {
-    // closeAt: every value of the column is a window of its own, complete at that value.
-    return { windowsOf: (s) => [s], slicesOf: (s) => [s], end: (s) => s, hasWindowColumns: false };
+    // closeAt: every value of the column is a window of its own, complete once the
+    // watermark is past that value (a row may still carry exactly that time: a join's
+    // `BETWEEN a.date_time AND a.expires` includes it).
+    return { windowsOf: (s) => [s], slicesOf: (s) => [s], end: (s) => s + 1, hasWindowColumns: false };
   }
   if (w.kind === 'session') throw new Error('a session window is not made of slices');
   const size = w.size;

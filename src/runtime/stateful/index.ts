@@ -33,7 +33,12 @@ export function exchangeStep(to: JobGraphOperator, input: ColumnSchema[], keyCol
   return { step: null, keys: keyColumns, columns: input };
 }
 
-/** The step a keyed operator's task runs on what it receives before the operator: the partial step of an aggregate that is not two-phase. */
+/**
+ * The step a keyed operator's task runs on what it receives before the operator: the
+ * partial step of an aggregate that is not two-phase (an aggregate over an updating
+ * result takes its rows as they are).
+ */
 export function receiveStep(op: JobGraphOperator, input: ColumnSchema[]): ((batch: RecordBatch) => RecordBatch) | null {
-  return op.type === 'aggregate' && op.params!.twoPhase !== true ? compilePartialAggregate(op, input) : null;
+  const partial = op.type === 'aggregate' && op.params!.twoPhase !== true && !op.params!.replacing;
+  return partial ? compilePartialAggregate(op, input) : null;
 }

@@ -21,9 +21,12 @@ const AGG = '\u0000aggregate';
  *   aggregate (each window once, when the watermark passes its end).
  * - GROUP BY a window_end column of a windowed subquery: each group closes at that end.
  * - Otherwise an updating result, keyed by the GROUP BY keys.
+ * Over an updating result (an unwindowed GROUP BY or top-n below), a row replaces the
+ * earlier one with its key: count, sum and avg take the earlier row's part back. Its
+ * groups must be made of whole keys of the input (the GROUP BY names columns of the
+ * input's key), so a row never moves from one group to another.
  */
 export function bindGrouping(b: DataflowBinder, input: Relation, sel: Select): Relation {
-  if (input.upsertKeys) throw unsupported('GROUP BY over an updating result (an unwindowed GROUP BY or join feeding another)', sel.pos);
   let r = input;
   const scope = relationScope(r);
   const n = r.op.columns.length;
@@ -44,6 +47,13 @@ export function bindGrouping(b: DataflowBinder, input: Relation, sel: Select): R
   }
   const binder = b.expressions(relationScope(r));
   const keys = keyExprs.map((g) => binder.settle(binder.bind(g)));
+  const replacing = r.upsertKeys?.map((k) => r.columns[k]!.index) ?? null;
+  if (replacing) {
+    const keyed = keys.every((k) => k.kind === 'column' && replacing.includes(k.index));
+    if (!keyed) {
+      throw unsupported('GROUP BY over an updating result on other columns than its key', sel.pos);
+    }
+  }
   const keyTags: TimeTag[] = keys.map((k) => (k.kind === 'column' ? tagOf(r, k.index) : null));
 
   // The aggregate calls of the select list and HAVING, each once.
@@ -58,6 +68,9 @@ export function bindGrouping(b: DataflowBinder, input: Relation, sel: Select): R
         throw new SabotError(SqlState.undefinedFunction, `function ${name} takes one argument${name === 'count' ? ' or *' : ''}`, { position: e.pos + 1 });
       }
       if (e.orderBy.length > 0) throw unsupported('ORDER BY inside an aggregate', e.pos);
+      if (replacing && (e.distinct || (name !== 'count' && name !== 'sum' && name !== 'avg'))) {
+        throw unsupported(`${name}(${e.distinct ? 'DISTINCT ' : ''}...) over an updating result (count, sum and avg take a replaced row back)`, e.pos);
+      }
       const arg = e.star ? null : binder.settle(binder.bind(e.args[0]!));
       const filter = e.filter ? binder.coerce(binder.bind(e.filter), Types.bool, e.filter.pos) : null;
       calls.push({ name, arg, filter, distinct: e.distinct, shape, pos: e.pos });
@@ -95,6 +108,13 @@ export function bindGrouping(b: DataflowBinder, input: Relation, sel: Select): R
     const filter = place(c.filter, `filter${i}`);
     return { fn: c.name, arg, distinct: c.distinct, filter, type: aggregateResultType(c.name, c.arg?.type, c.pos) };
   });
+  // The input's key, for an aggregate over an updating result: the group keys are part of it.
+  const replacingColumns = replacing?.map((index) => {
+    const at = keys.findIndex((k) => k.kind === 'column' && k.index === index);
+    if (at >= 0) return at;
+    const c = r.columns.find((x) => x.index === index)!;
+    return place({ kind: 'column', type: c.type, index, name: c.name }, c.name)!;
+  }) ?? null;
   const below = b.project(r, pre, preNames, pre.map((_, i) => (i < keys.length ? keyTags[i]! : null)), null);
   const closeAt = window ? null : keyTags.indexOf('window-end');
   const timeType = window ? pre[time]!.type : Types.timestamp;
@@ -105,7 +125,8 @@ export function bindGrouping(b: DataflowBinder, input: Relation, sel: Select): R
   ];
   const op = b.add({
     kind: 'aggregate', id: b.id('aggregate'), input: below.op.id, keys: keys.map((_, i) => i),
-    window: window ? { ...window, time } : null, closeAt: closeAt !== null && closeAt >= 0 ? closeAt : null, aggregates, columns,
+    window: window ? { ...window, time } : null, closeAt: closeAt !== null && closeAt >= 0 ? closeAt : null, replacing: replacingColumns,
+    aggregates, columns,
   });
   const tags: TimeTag[] = [...keyTags.map((t) => (t === 'event-time' ? null : t)), ...(window ? ['window-start', 'window-end'] as TimeTag[] : []),
     ...aggregates.map(() => null)];
