@@ -199,11 +199,11 @@ export function bindStreamDataflow(name: string, root: Stream | DataflowSink, ct
   const body = b.visible(b.settled(bind(rootOf(root)), 0));
   b.checkNoParameters();
   const sink = 'node' in root ? null : root;
-  if (sink?.kafka && sink.stream !== null && b.stream(sink.stream, 0).connector !== 'kafka') {
+  if (sink?.kafka && b.stream(sink.stream, 0).connector !== 'kafka') {
     throw new SabotError(SqlState.wrongObjectType, `stream "${sink.stream}" is not a Kafka stream (its connector is ${b.stream(sink.stream, 0).connector})`);
   }
   try {
-    return bindSink(b, body, name, sink?.stream ? { name: sink.stream, columns: [] } : null, 0);
+    return bindSink(b, body, name, sink ? { name: sink.stream, columns: [] } : null, 0);
   } catch (err) {
     if (err instanceof SabotError) err.position = undefined;
     throw err;

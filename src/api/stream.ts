@@ -44,9 +44,10 @@ export function nodeInputs(node: StreamNode): StreamNode[] {
   }
 }
 
-/** Where a dataflow's rows go: a stream of the catalog (null: kept as the dataflow's result, queryable by its name). */
+/** Where a dataflow's rows go: a stream of the catalog (toStream, toKafka). */
 export class DataflowSink {
-  constructor(readonly input: StreamNode, readonly stream: string | null, readonly kafka: boolean) {}
+  /** @internal */
+  constructor(readonly input: StreamNode, readonly stream: string, readonly kafka: boolean) {}
 }
 
 /**

@@ -3,12 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Int64, Table, vectorFromArray, type RecordBatch } from 'apache-arrow';
+import pg from 'pg';
 import { App, Stream, compute as pc, type DataflowJob } from 'sabot';
 import { builtinFunctions } from '../../src/functions/builtins.js';
 import type { JobGraphOperator } from '../../src/plan/job-graph.js';
 import { dataflowEvalContext } from '../../src/runtime/operator-chain.js';
 import { userFunctionChain } from '../../src/runtime/user-function.js';
 import { Types } from '../../src/types/sql-type.js';
+import { freshDatabase } from '../support/postgres.js';
 import { tempDataDir } from '../support/server.js';
 
 /** Polls a job's status until it is no longer running (a bounded source ends). */
@@ -66,6 +68,34 @@ function failingOnSecondBatch() {
     return b;
   };
 }
+
+test('an App keeping its catalog in PostgreSQL runs a dataflow with functions', async () => {
+  const db = await freshDatabase('sabot_app');
+  const app = new App({ id: 'pg', catalog: db.url, dataDir: tempDataDir() });
+  try {
+    await app.sql('CREATE STREAM readings (sensor INT, celsius REAL)');
+    await app.sql('CREATE STREAM hot (sensor INT, celsius REAL, fahrenheit DOUBLE PRECISION)');
+    app.dataflow('hot_sensors', () => Stream.fromStream('readings')
+      .filter((b) => pc.greater_equal(b.getChild('celsius')!, 30))
+      .map((b) => pc.appendColumn(b, 'fahrenheit', pc.add(pc.multiply(b.getChild('celsius')!, 1.8), 32)))
+      .toStream('hot'));
+    await app.dataflows.hot_sensors!.start();
+    await app.sql('INSERT INTO readings VALUES (1, 21.5), (2, 30), (3, NULL), (4, 35.5)');
+    await app.sql('FLUSH');
+    assert.deepEqual(await app.sql('SELECT * FROM hot ORDER BY sensor'), [
+      { sensor: 2, celsius: 30, fahrenheit: 86 },
+      { sensor: 4, celsius: 35.5, fahrenheit: 95.9 },
+    ]);
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    const jobs = await admin.query("SELECT job_name, status FROM sabot.jobs");
+    await admin.end();
+    assert.deepEqual(jobs.rows, [{ job_name: 'hot_sensors', status: 'running' }]);
+  } finally {
+    await app.close();
+    await db.drop();
+  }
+});
 
 test('a Nexmark source, a flatMap and a function that fails: dead letters, and the job completes', async () => {
   const app = new App({ id: 'nexmark', dataDir: tempDataDir() });

@@ -27,6 +27,10 @@ const streams = new Map<string, StreamDefinition>([
   ['bids', nexmark('bids', 'bid')],
   ['more_bids', nexmark('more_bids', 'bid')],
   ['auctions', nexmark('auctions', 'auction')],
+  ['payments', { name: 'payments', connector: 'kafka', options: { topic: 'payments', bootstrap_servers: 'localhost:9092', format: 'json' }, watermark: null,
+    columns: [{ name: 'id', type: Types.int8, nullable: true }, { name: 'amount', type: Types.float8, nullable: true }] }],
+  ['alerts', { name: 'alerts', connector: 'kafka', options: { topic: 'alerts', bootstrap_servers: 'localhost:9092', format: 'json' }, watermark: null,
+    columns: [{ name: 'id', type: Types.int8, nullable: true }, { name: 'amount', type: Types.float8, nullable: true }] }],
   ['out', { name: 'out', connector: 'internal', options: {}, watermark: null,
     columns: [{ name: 'auction', type: Types.int8, nullable: true }, { name: 'price', type: Types.float8, nullable: true }] }],
 ]);
@@ -76,6 +80,12 @@ test('an unwindowed aggregate and a join build the operators SQL builds', () => 
     Stream.fromStream('bids').filter('price > 100').keyBy('auction').aggregate('count(*) AS n'));
   assertSame(`CREATE DATAFLOW j AS SELECT bids.auction, bids.price, auctions.seller FROM bids JOIN auctions ON bids.auction = auctions.id`, 'j',
     Stream.fromStream('bids').join(Stream.fromStream('auctions'), 'bids.auction = auctions.id').select('bids.auction', 'bids.price', 'auctions.seller'));
+});
+
+test('fromKafka and toKafka read and write Kafka streams of the catalog, as SQL does', () => {
+  assertSame('CREATE DATAFLOW k AS INSERT INTO alerts SELECT id, amount FROM payments WHERE amount > 10000', 'k',
+    Stream.fromKafka('payments').filter('amount > 10000').select('id', 'amount').toKafka('alerts'));
+  assert.throws(() => bindStreamDataflow('k', Stream.fromKafka('payments').toKafka('out'), ctx, import.meta.url), /"out" is not a Kafka stream/);
 });
 
 test('a JavaScript function is a map operator naming its module, dataflow and index; nothing is pushed through it', () => {
