@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Int64, Table, vectorFromArray, type RecordBatch } from 'apache-arrow';
 import pg from 'pg';
-import { App, Stream, compute as pc, type DataflowJob } from 'sabot';
+import { App, Stream, compute as pc, type DataflowBuilder, type DataflowJob } from 'sabot';
 import { builtinFunctions } from '../../src/functions/builtins.js';
 import type { JobGraphOperator } from '../../src/plan/job-graph.js';
 import { dataflowEvalContext } from '../../src/runtime/operator-chain.js';
@@ -173,6 +173,36 @@ test('keyBy, window and aggregate run on the agent with the results of the same 
     const fromTs = await app.sql(`SELECT * FROM counts_ts ${order}`);
     assert.ok(fromTs.length > 10);
     assert.deepEqual(fromTs, await app.sql(`SELECT * FROM counts_sql ${order}`));
+  } finally {
+    await app.close();
+  }
+});
+
+test('a join and a hop window run on the agent with the results of the same SQL dataflows', async () => {
+  const app = new App({ id: 'joins', dataDir: tempDataDir() });
+  try {
+    await app.sql("CREATE STREAM bids WITH (connector = 'nexmark', kind = 'bid', events = '20000', seed = '4')");
+    await app.sql("CREATE STREAM auctions WITH (connector = 'nexmark', kind = 'auction', events = '20000', seed = '4')");
+    // Kept results (a builder returning a Stream), read by the dataflow's name.
+    const pairs: [string, string, DataflowBuilder][] = [
+      ['auction, price, seller',
+        'SELECT bids.auction, bids.price, auctions.seller FROM bids JOIN auctions ON bids.auction = auctions.id WHERE bids.price > 5000',
+        () => Stream.fromStream('bids').filter('price > 5000').join(Stream.fromStream('auctions'), 'bids.auction = auctions.id')
+          .select('bids.auction', 'bids.price', 'auctions.seller')],
+      ['auction, window_start, window_end',
+        "SELECT auction, window_start, window_end FROM HOP(bids, date_time, INTERVAL '2' SECOND, INTERVAL '4' SECOND) WHERE price > 9000000",
+        () => Stream.fromStream('bids').filter('price > 9000000').window({ kind: 'hop', on: 'date_time', slide: '2 seconds', size: '4 seconds' })
+          .select('auction', 'window_start', 'window_end')],
+    ];
+    for (const [i, [order, sql, build]] of pairs.entries()) {
+      await app.sql(`CREATE DATAFLOW sql_${i} AS ${sql}`);
+      const job = await app.dataflow(`ts_${i}`, build).start();
+      assert.equal(await ended(job), 'completed');
+      assert.equal(await ended(dataflowStatus(app, `sql_${i}`)), 'completed');
+      const fromTs = await app.sql(`SELECT * FROM ts_${i} ORDER BY ${order}`);
+      assert.ok(fromTs.length > 5);
+      assert.deepEqual(fromTs, await app.sql(`SELECT * FROM sql_${i} ORDER BY ${order}`));
+    }
   } finally {
     await app.close();
   }
