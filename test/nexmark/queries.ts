@@ -9,8 +9,10 @@
  * q6 (average price of a seller's last 10 closed auctions) has no standard streaming form
  * (Flink and RisingWave leave it out: their window over an updating join does not
  * stream); here it is a top-n of each seller's auctions by closing time, averaged, which
- * both engines can express: in Sabot it needs a top-n and an aggregate over updating
- * inputs (the latter as q4 does).
+ * both engines can express: in Sabot an updating top-n and an average over it.
+ * In q4 and q6 an auction's highest bid is grouped by its expiry too (the same groups:
+ * an auction has one expiry): the join's `BETWEEN a.date_time AND a.expires` bounds the
+ * bids, so Sabot closes each auction once the watermark is past its expiry.
  */
 
 export interface NexmarkQuery {
@@ -76,12 +78,12 @@ export const nexmarkQueries: NexmarkQuery[] = [
   },
   {
     name: 'q4',
-    title: 'average closing price per category: an aggregate over an updating aggregate',
+    title: 'average closing price per category: each auction closes at its expiry (a.expires, which bounds its bids), then an updating average',
     sabot: `SELECT c.category, avg(c.final) AS avg_final
   FROM (
     SELECT a.id, a.category, max(b.price) AS final
     FROM auction AS a JOIN bid AS b ON a.id = b.auction AND b.date_time BETWEEN a.date_time AND a.expires
-    GROUP BY a.id, a.category
+    GROUP BY a.id, a.category, a.expires
   ) AS c
   GROUP BY c.category`,
     postgres: `SELECT c.category, avg(c.final) AS avg_final FROM (${closedAuctions}) AS c GROUP BY c.category`,

@@ -119,7 +119,27 @@ export function joinRelations(b: DataflowBinder, left: Relation, right: Relation
     kind: 'join', id: b.id('join'), left: left.op.id, right: right.op.id, type: j.type === 'left' ? 'left' : 'inner',
     leftKeys, rightKeys, condition, bound, columns: [...left.op.columns, ...right.op.columns],
   });
-  return { ...joined, op };
+  return { ...joined, op, columns: closingColumns(joined, rest, sideOf, offset, j.type) };
+}
+
+/**
+ * `t BETWEEN x AND c` in an inner join's ON, t an event-time column: every joined row's
+ * event time is at most its c, and rows still to come are at or past the watermark, so
+ * once the watermark is past c no more rows carry that c. c then closes its rows as a
+ * window's end does: a GROUP BY on it (Nexmark q4's auction expiry) emits each group once.
+ */
+function closingColumns(joined: Relation, on: readonly Expression[], sideOf: (e: Expression) => SideColumn | null, offset: number,
+  type: Join['type']): RelationColumn[] {
+  if (type === 'left') return joined.columns;
+  const closing = new Set<number>();
+  for (const c of on) {
+    if (c.kind !== 'between' || c.negated || c.symmetric) continue;
+    const t = sideOf(c.expr);
+    const high = sideOf(c.high);
+    if (!t || !high || t.column.tag !== 'event-time' || !['timestamp', 'timestamptz'].includes(high.column.type.kind)) continue;
+    closing.add(high.side === 0 ? high.column.index : high.column.index + offset);
+  }
+  return joined.columns.map((c) => (closing.has(c.index) && c.tag === null ? { ...c, tag: 'window-end' } : c));
 }
 
 /** `ts` or `ts ± INTERVAL`: the column and the offset in µs. */
