@@ -20,6 +20,8 @@ export interface AggregateSpec {
   keys: number[];
   window: WindowSpec | null;
   closeAt: number | null;
+  /** Input columns the input's rows replace earlier rows by (an updating result's key); null for an input of appended rows. */
+  replacing: number[] | null;
   calls: AggregateCallSpec[];
   input: ColumnSchema[];
   output: ColumnSchema[];
@@ -41,7 +43,7 @@ function invalid(message: string): SabotError {
 /** Reads the aggregate's params (plan/logical-plan.ts `params()`). */
 export function aggregateSpec(op: JobGraphOperator, input: readonly ColumnSchema[]): AggregateSpec {
   const p = op.params as {
-    keys: number[]; window: WindowSpec | null; closeAt?: number | null;
+    keys: number[]; window: WindowSpec | null; closeAt?: number | null; replacing?: number[] | null;
     aggregates: { fn: AggregateFunction; arg: number | null; distinct: boolean; filter: number | null; type: TypeKind }[];
   };
   const column = (i: number, what: string): ColumnSchema => {
@@ -63,6 +65,17 @@ export function aggregateSpec(op: JobGraphOperator, input: readonly ColumnSchema
   if (closeAt !== null && (window !== null || !p.keys.includes(closeAt) || !isTime(column(closeAt, 'closeAt').type))) {
     throw invalid('closeAt must be a timestamp key column of an unwindowed aggregate');
   }
+  const replacing = p.replacing ?? null;
+  if (replacing !== null) {
+    replacing.forEach((k) => column(k, 'replacing'));
+    // A row's group must be fixed by its replacing key, so taking it back finds the group it was added to.
+    if (!p.keys.every((k) => replacing.includes(k))) throw invalid('the keys of an aggregate over an updating result must be among its replacing columns');
+    if (window !== null || closeAt !== null) throw invalid('an aggregate over an updating result is not windowed');
+    // Only these can take a row's contribution back.
+    if (p.aggregates.some((a) => a.distinct || (a.fn !== 'count' && a.fn !== 'sum' && a.fn !== 'avg'))) {
+      throw invalid('over an updating result only count, sum and avg without DISTINCT are computed');
+    }
+  }
   const calls = p.aggregates.map((a): AggregateCallSpec => {
     const type = (Types as Record<string, SqlType>)[a.type] ?? typeByName(a.type);
     if (!type) throw invalid(`unknown result type ${a.type}`);
@@ -70,5 +83,5 @@ export function aggregateSpec(op: JobGraphOperator, input: readonly ColumnSchema
     if (a.arg === null && a.fn !== 'count') throw invalid(`${a.fn} needs an argument`);
     return { fn: a.fn, arg: a.arg, argType: a.arg === null ? null : column(a.arg, 'an argument').type, distinct: a.distinct, filter: a.filter, type };
   });
-  return { keys: p.keys, window, closeAt, calls, input: [...input], output: operatorColumns(op), sliceWidth };
+  return { keys: p.keys, window, closeAt, replacing, calls, input: [...input], output: operatorColumns(op), sliceWidth };
 }
