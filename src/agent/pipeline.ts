@@ -43,7 +43,7 @@ export interface PipelineOptions {
    * Where the split's event-time progress goes when the sink is an exchange into keyed
    * operators: the watermark after each round, and the end of a bounded split.
    */
-  progress?: { watermark(wm: number): Promise<void>; end(): Promise<void> };
+  progress?: { watermark(wm: number): Promise<void>; end(): Promise<void>; ready?(): Promise<void> };
   /** Counters of tasks that run elsewhere in the job (keyed operators), recorded with each round. */
   alsoRecord?: readonly TaskCounter[];
 }
@@ -164,12 +164,26 @@ export class Pipeline {
         }
         // Let connections and other dataflows run between rounds.
         await new Promise<void>((resolve) => setImmediate(resolve));
+        // Wait while this split is ahead in event time of the other inputs of the keyed operators it feeds.
+        if (this.o.progress?.ready) await this.aligned(this.o.progress.ready());
       }
     } finally {
       this.ended = true;
       this.wakeAll();
       await Promise.all([this.o.split.close(), this.o.sink.close()]);
     }
+  }
+
+  /** Waits for `ready`, or for the signal to abort. */
+  private async aligned(ready: Promise<void>): Promise<void> {
+    const signal = this.o.signal;
+    if (signal.aborted) return;
+    let onAbort: (() => void) | undefined;
+    await Promise.race([ready, new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    })]);
+    signal.removeEventListener('abort', onAbort!);
   }
 
   private async round(taken: SourceBatch[]): Promise<void> {

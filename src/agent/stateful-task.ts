@@ -42,6 +42,8 @@ export class StatefulTask {
   private finished = false;
   /** A re-check of the watermark for when a silent channel turns idle. */
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Channels waiting in ready() for the others to catch up: woken whenever event time moves on. */
+  private waiters: (() => void)[] = [];
 
   constructor(private readonly o: StatefulTaskOptions) {
     this.marks = o.channels.map((n) => new Array<number>(n).fill(-Infinity));
@@ -128,6 +130,40 @@ export class StatefulTask {
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     this.finished = true;
+    this.wake();
+  }
+
+  /**
+   * Resolves once the channel is no longer ahead of this task's event time (nor of the
+   * tasks its output goes to): a source pipeline asks before each round, so inputs that
+   * run at different speeds stay aligned in event time, and what an operator keeps for
+   * the slower input (join rows, open windows) is bounded by about a round of each input
+   * instead of by how far the faster one got. A channel is ahead when its watermark is
+   * past the combined one; before every channel has one (the combined is still at the
+   * start of time) nothing waits, and no wait lasts longer than the idle timeout, after
+   * which the channel behind counts as idle anyway.
+   */
+  async ready(input: number, channel: number): Promise<void> {
+    const deadline = Date.now() + (this.o.idleTimeoutMs ?? IDLE_TIMEOUT_MS);
+    while (!this.finished && this.current > -Infinity && this.marks[input]![channel]! > this.current) {
+      const wait = deadline - Date.now();
+      if (wait <= 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await this.o.output.ready?.();
+  }
+
+  private wake(): void {
+    if (this.waiters.length === 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
   }
 
   /** Moves event time on (emitting what closes), then writes what an updating result changed, then the watermark. */
@@ -137,6 +173,7 @@ export class StatefulTask {
     if (wm > this.current) {
       this.current = wm;
       await this.emit(this.o.operator.advance(wm));
+      this.wake();
     }
     await this.emit(this.o.operator.flush());
     if (this.current > -Infinity) await this.o.output.watermark(this.current);

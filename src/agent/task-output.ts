@@ -15,6 +15,8 @@ export interface TaskOutput {
   watermark(wm: number): Promise<void>;
   /** This task's output has ended (a bounded input was read to its end). */
   end(): Promise<void>;
+  /** Resolves once the tasks downstream are ready for more of this task's rows (see StatefulTask.ready). */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,10 @@ export class ExchangeOutput implements TaskOutput {
 
   async end(): Promise<void> {
     await Promise.all(this.targets.map((t) => t.end(this.input, this.channel)));
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all(this.targets.map((t) => t.ready(this.input, this.channel)));
   }
 
   async close(): Promise<void> {}
