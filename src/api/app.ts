@@ -189,13 +189,18 @@ export class App {
 
   /** @internal */
   server(): Promise<SabotServer> {
-    this.started ??= SabotServer.start({
-      host: this.options.host ?? '127.0.0.1',
-      port: this.options.port ?? 0,
-      dataDir: this.options.dataDir ?? join('.', `sabot-data-${this.id}`),
-      catalog: this.options.catalog,
-      slots: this.options.slots,
-    });
+    if (this.started === null) {
+      const started = SabotServer.start({
+        host: this.options.host ?? '127.0.0.1',
+        port: this.options.port ?? 0,
+        dataDir: this.options.dataDir ?? join('.', `sabot-data-${this.id}`),
+        catalog: this.options.catalog,
+        slots: this.options.slots,
+      });
+      // A start that failed (a port in use, a catalog out of reach) is tried again next time.
+      started.catch(() => { if (this.started === started) this.started = null; });
+      this.started = started;
+    }
     return this.started;
   }
 
@@ -206,11 +211,15 @@ export class App {
 
   /** Runs SQL on the app's server (CREATE STREAM, INSERT, SELECT, FLUSH, ...); the rows as objects. */
   async sql<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]> {
-    this.client ??= (async () => {
-      const c = new pg.Client({ host: this.options.host ?? '127.0.0.1', port: await this.port(), user: 'sabot', database: 'sabot' });
-      await c.connect();
-      return c;
-    })();
+    if (this.client === null) {
+      const client = (async () => {
+        const c = new pg.Client({ host: this.options.host ?? '127.0.0.1', port: await this.port(), user: 'sabot', database: 'sabot' });
+        await c.connect();
+        return c;
+      })();
+      client.catch(() => { if (this.client === client) this.client = null; });
+      this.client = client;
+    }
     const result = await (await this.client).query(text, values);
     return result.rows as T[];
   }
