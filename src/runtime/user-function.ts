@@ -89,7 +89,11 @@ export async function loadUserFunctions(operators: readonly JobGraphOperator[]):
       throw new SabotError(SqlState.undefinedObject, `module ${module} does not define dataflow "${dataflow}"`,
         { hint: 'The module must call app.dataflow() for it when it is imported.' });
     }
-    loaded.set(key, functions());
+    try {
+      loaded.set(key, functions());
+    } catch (err) {
+      throw new SabotError(SqlState.externalRoutineException, `the builder of dataflow "${dataflow}" failed: ${(err as Error).message}`, { cause: err });
+    }
   }
 }
 
