@@ -55,3 +55,24 @@ test('SELECT * keeps every column', () => {
   const p = plan("CREATE DATAFLOW d AS SELECT * FROM orders WHERE status = 'a'");
   assert.equal(pruneSourceColumns.apply(p), p);
 });
+
+test('through a join each side decodes what is read above it and what the join reads: keys, condition, time bounds', () => {
+  const { after } = beforeAfter(pruneSourceColumns,
+    "CREATE DATAFLOW d AS SELECT o.status, p.amount FROM orders AS o JOIN pending AS p ON o.id = p.id AND p.amount > o.amount");
+  assert.deepEqual(after, [
+    'Result [status text, amount double precision]',
+    '  Project status AS status, amount AS amount',
+    '    Join on [id = id] filter (amount > amount) unbounded state',
+    '      Source orders (internal) [id bigint, status text, amount double precision]',
+    '      Source pending (internal) [id bigint, amount double precision]',
+  ]);
+  const { after: narrower } = beforeAfter(pruneSourceColumns,
+    'CREATE DATAFLOW d AS SELECT p.amount FROM orders AS o JOIN pending AS p ON o.id = p.id');
+  assert.deepEqual(narrower, [
+    'Result [amount double precision]',
+    '  Project amount AS amount',
+    '    Join on [id = id] unbounded state',
+    '      Source orders (internal) [id bigint]',
+    '      Source pending (internal) [id bigint, amount double precision]',
+  ]);
+});
