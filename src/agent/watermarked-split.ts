@@ -9,17 +9,22 @@ import { compileProjection } from '../runtime/expressions/index.js';
 import { rowPayload } from '../runtime/operator-chain.js';
 import { takeRows } from '../runtime/take-rows.js';
 import { DEFAULT_FORMAT_SETTINGS } from '../types/text-format.js';
+import { IDLE_TIMEOUT_MS } from './stateful-task.js';
 
 /**
- * A split of a stream declared with `WATERMARK FOR col AS expr`: after each batch its
- * watermark is the largest `expr` seen so far (it never goes back), and a row whose `col`
- * is behind the watermark as it stood before its batch is late: when the job has windows
+ * A split of a stream declared with `WATERMARK FOR col AS expr`: each source partition's
+ * watermark is the largest `expr` it has sent, and the split's is the minimum over its
+ * partitions, also those that sent nothing yet (one silent past the idle timeout is left
+ * out; it never goes back). A row whose `col` is behind its partition's watermark (or the
+ * split's) as it stood before its batch is late: when the job has windows
  * (`dropLate`) it is left out and kept as a dead letter with reason `late` (counted on
  * the source task); operators without windows take every event. Splits of sources
  * with a watermark of their own (Nexmark) pass it on unchanged.
  */
 class WatermarkedSplit implements SourceSplit {
   private watermark = -Infinity;
+  /** Per source partition: its watermark, and when it last sent a row. */
+  private readonly partitions = new Map<string, { mark: number; seen: number }>();
 
   constructor(private readonly inner: SourceSplit, private readonly stream: StreamDefinition, private readonly columns: ColumnSchema[],
     private readonly time: number, private readonly bound: (batch: RecordBatch) => RecordBatch, private readonly dropLate: boolean) {}
@@ -31,27 +36,41 @@ class WatermarkedSplit implements SourceSplit {
     const times = r.batch.getChildAt(this.time)!.data[0]!;
     const values = times.values as BigInt64Array;
     const valid = times.nullCount > 0 ? times.nullBitmap : null;
+    const bounds = this.bound(r.batch).getChildAt(0)!.data[0]!;
+    const marks = bounds.values as BigInt64Array;
+    const boundsValid = bounds.nullCount > 0 ? bounds.nullBitmap : null;
     const keep = new Int32Array(n);
     let kept = 0;
     const late: RejectedRecord[] = [];
-    const before = this.dropLate ? this.watermark : -Infinity;
-    for (let i = 0; i < n; i++) {
-      const at = times.offset + i;
-      const isNull = valid !== null && ((valid[at >> 3]! >> (at & 7)) & 1) === 0;
-      if (!isNull && Number(values[at]!) < before) {
-        late.push({ source: this.stream.name, reason: 'late', payload: rowPayload(this.columns, r.batch, i), offset: null });
-      } else {
-        keep[kept++] = i;
+    const now = Date.now();
+    for (const p of r.partitions ?? []) if (!this.partitions.has(p)) this.partitions.set(p, { mark: -Infinity, seen: now });
+    let row = 0;
+    for (const run of r.partitionRuns ?? [{ partition: '', rows: n }]) {
+      let partition = this.partitions.get(run.partition);
+      if (!partition) this.partitions.set(run.partition, partition = { mark: -Infinity, seen: now });
+      // Late against the partition's watermark as it stood before this batch, or the split's
+      // (a partition silent for a while no longer held it back, and rows behind it can no longer count).
+      const before = this.dropLate ? Math.max(partition.mark, this.watermark) : -Infinity;
+      for (let i = row; i < row + run.rows; i++) {
+        const at = times.offset + i;
+        const isNull = valid !== null && ((valid[at >> 3]! >> (at & 7)) & 1) === 0;
+        if (!isNull && Number(values[at]!) < before) {
+          late.push({ source: this.stream.name, reason: 'late', payload: rowPayload(this.columns, r.batch, i), offset: null });
+        } else {
+          keep[kept++] = i;
+        }
+        const b = bounds.offset + i;
+        if (boundsValid !== null && ((boundsValid[b >> 3]! >> (b & 7)) & 1) === 0) continue;
+        const m = Number(marks[b]!);
+        if (m > partition.mark) partition.mark = m;
       }
+      partition.seen = now;
+      row += run.rows;
     }
-    const bounds = this.bound(r.batch).getChildAt(0)!.data[0]!;
-    const marks = bounds.values as BigInt64Array;
-    for (let i = 0; i < n; i++) {
-      const at = bounds.offset + i;
-      if (bounds.nullCount > 0 && ((bounds.nullBitmap![at >> 3]! >> (at & 7)) & 1) === 0) continue;
-      const m = Number(marks[at]!);
-      if (m > this.watermark) this.watermark = m;
-    }
+    // The split's watermark: the minimum over its partitions, leaving out those silent past the idle timeout.
+    let min = Infinity;
+    for (const p of this.partitions.values()) if (now - p.seen <= IDLE_TIMEOUT_MS) min = Math.min(min, p.mark);
+    if (min !== Infinity && min > this.watermark) this.watermark = min;
     const batch = late.length === 0 ? r.batch : takeRows(r.batch, keep, kept);
     return { ...r, batch, rejected: [...r.rejected ?? [], ...late], watermark: Math.max(this.watermark, r.watermark ?? -Infinity) };
   }

@@ -29,6 +29,13 @@ export interface SourceBatch {
   rejected?: RejectedRecord[];
   /** Event-time watermark after this batch (µs), when the source tracks one. */
   watermark?: number;
+  /**
+   * The batch's rows by the source partition they came from, as consecutive runs in row
+   * order (a Kafka split reads several partitions): watermarks are tracked per partition.
+   */
+  partitionRuns?: { partition: string; rows: number }[];
+  /** Every partition the split reads now, also those that sent nothing yet (they hold its watermark back until idle). */
+  partitions?: string[];
 }
 
 export interface SourceSplit {

@@ -75,6 +75,8 @@ class KafkaSplit implements SourceSplit {
   private handed: Map<number, number>;
   /** Aborted by close(): ends a flushMark() waiting for the broker. */
   private readonly closing = new AbortController();
+  /** The partitions of the rows gathered for the next batch, as runs in row order. */
+  private runs: { partition: string; rows: number }[] = [];
 
   constructor(private readonly client: KafkaClient, private readonly options: KafkaStreamOptions,
     private readonly split: number, private readonly splits: number,
@@ -143,8 +145,10 @@ class KafkaSplit implements SourceSplit {
         if (part.error !== null) { errors = true; await this.partitionError(part).catch(() => {}); continue; }
         if (!part.records) continue;
         const from = this.positions.get(part.partition)!;
+        const rowsBefore = this.decoder.size;
         const next = readRecords(part.records, from, (bytes, ks, ke, vs, ve, offset, ts) =>
           this.decoder.add(part.partition, bytes, ks, ke, vs, ve, offset, ts));
+        this.addRun(String(part.partition), this.decoder.size - rowsBefore);
         if (next > from) records = true;
         this.positions.set(part.partition, next);
       }
@@ -173,10 +177,21 @@ class KafkaSplit implements SourceSplit {
     }
   }
 
+  /** Rows decoded from `partition` since the last run: they extend its run, or start one. */
+  private addRun(partition: string, rows: number): void {
+    if (rows === 0) return;
+    const last = this.runs[this.runs.length - 1];
+    if (last?.partition === partition) last.rows += rows;
+    else this.runs.push({ partition, rows });
+  }
+
   private batch(): SourceBatch {
     const { batch, rejected } = this.decoder.take();
     this.handed = new Map(this.positions);
-    return { batch, position: this.position(), ...(rejected.length > 0 ? { rejected } : {}) };
+    const partitionRuns = this.runs;
+    this.runs = [];
+    const partitions = [...this.positions.keys()].map(String);
+    return { batch, position: this.position(), partitionRuns, partitions, ...(rejected.length > 0 ? { rejected } : {}) };
   }
 
   private position(): KafkaPosition {
