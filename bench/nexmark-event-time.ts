@@ -14,7 +14,10 @@
  * so the figure is that query's.
  *
  *   node dist/bench/nexmark-event-time.js [--millions 10] [--runs 1] [--queries q3,q5,q7,q8]
- *     [--parallelism 1] [--event-rate 10000]
+ *     [--parallelism 1] [--event-rate 10000] [--state-ttl '60 seconds']
+ *
+ * `--state-ttl` runs the dataflows WITH (state_ttl = ...): q3's regular join then drops
+ * persons and auctions that much event time after they arrived.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     queries: { type: 'string', default: 'q3,q5,q7,q8' },
     parallelism: { type: 'string', default: '1' },
     'event-rate': { type: 'string', default: '10000' },
+    'state-ttl': { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -87,7 +91,8 @@ async function runQuery(name: string): Promise<RunFigures[]> {
     const dataflow = `${name}_${r}`;
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
-    await client.query(`CREATE DATAFLOW ${dataflow} WITH (parallelism = ${parallelism}) AS INSERT INTO out ${query.sabot}`);
+    const ttl = values['state-ttl'] === undefined ? '' : `, state_ttl = '${values['state-ttl']}'`;
+    await client.query(`CREATE DATAFLOW ${dataflow} WITH (parallelism = ${parallelism}${ttl}) AS INSERT INTO out ${query.sabot}`);
     await waitForCompletion(client, dataflow);
     const cpu = process.cpuUsage(cpu0);
     const wall = (performance.now() - wall0) / 1000;
@@ -107,7 +112,8 @@ if (values.child !== undefined) {
   const figures = await runQuery(values.child);
   process.send!(figures);
 } else {
-  const argv = ['--millions', values.millions, '--runs', values.runs, '--parallelism', values.parallelism, '--event-rate', values['event-rate']];
+  const argv = ['--millions', values.millions, '--runs', values.runs, '--parallelism', values.parallelism, '--event-rate', values['event-rate'],
+    ...(values['state-ttl'] === undefined ? [] : ['--state-ttl', values['state-ttl']])];
   console.log(`Nexmark ${events.toLocaleString('en-US')} events (event_rate ${eventRate}), parallelism ${parallelism}, `
     + `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const name of values.queries.split(',')) {
