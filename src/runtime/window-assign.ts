@@ -10,7 +10,7 @@ import type { WindowSpec } from '../plan/logical-plan.js';
 import type { ColumnSchema } from './arrow-types.js';
 import { dataFromCol, gatherVec, Vec, vecFromData } from './expressions/columns.js';
 import { projectionSchema } from './expressions/filter-project.js';
-import { int64At, int64Words, setInt64 } from './join/int64-words.js';
+import { int64At, int64Words, setInt64 } from './int64-words.js';
 import { operatorColumns } from './operator-chain.js';
 
 /** x mod m in [0, m), exact for integers (% on doubles is). */

@@ -5,8 +5,11 @@
  */
 import { type Data, makeData, RecordBatch, Struct, type DataType } from 'apache-arrow';
 import { arrowSchema, arrowType, type ColumnSchema } from '../arrow-types.js';
+import { int64Words as wordsOf } from '../int64-words.js';
 
-const TWO_32 = 4294967296;
+export { wordsOf };
+export { int64At, setInt64 } from '../int64-words.js';
+
 /** Integers of magnitude below 2^52 are exact in a double, and so is the sum of two of them. */
 export const EXACT_LIMIT = 4503599627370496;
 
@@ -42,27 +45,10 @@ export function int64Words(data: Data): Int32Array {
   return wordsOf(data.values as BigInt64Array);
 }
 
-/** The 32-bit words of a BigInt64Array. */
-export function wordsOf(v: BigInt64Array): Int32Array {
-  return new Int32Array(v.buffer, v.byteOffset, v.length * 2);
-}
-
-/** Row i of an Int64 column as a number (exact below 2^53). */
-export function int64At(words: Int32Array, i: number): number {
-  return words[2 * i + 1]! * TWO_32 + (words[2 * i]! >>> 0);
-}
-
 /** Whether row i of an Int64 column is exact as a number below 2^52 in magnitude. */
 export function int64IsSmall(words: Int32Array, i: number): boolean {
   const hi = words[2 * i + 1]!;
   return hi >= -1048576 && hi < 1048576;
-}
-
-/** Writes an integral number (below 2^53 in magnitude) into row i of Int64 words. */
-export function setInt64(words: Int32Array, i: number, v: number): void {
-  const hi = Math.floor(v / TWO_32);
-  words[2 * i] = v - hi * TWO_32;
-  words[2 * i + 1] = hi;
 }
 
 const decoder = new TextDecoder();

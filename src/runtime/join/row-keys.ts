@@ -10,7 +10,7 @@ import { Interval } from '../../types/interval.js';
 import type { ColumnSchema } from '../arrow-types.js';
 import { ARROW_TEXT_SETTINGS } from '../expressions/index.js';
 import { decodeUtf8, physOf, type Vec, vecFromData } from '../expressions/columns.js';
-import { int64At, int64Exact, int64Words } from './int64-words.js';
+import { int64At, int64Exact, int64Words } from '../int64-words.js';
 
 export type Key = number | string;
 

@@ -1,7 +1,7 @@
 import type { Data, RecordBatch } from 'apache-arrow';
 import type { ColumnSchema } from '../arrow-types.js';
 import { physOf, vecFromData } from '../expressions/columns.js';
-import { int64At, int64Words } from './int64-words.js';
+import { int64At, int64Words } from '../int64-words.js';
 
 /** A timestamp (or integer) column as numbers of µs, NaN for NULL. */
 export function timeColumn(batch: RecordBatch, column: number, columns: readonly ColumnSchema[]): Float64Array {

@@ -13,7 +13,7 @@ import { Interval } from '../../types/interval.js';
 import type { ColumnSchema } from '../arrow-types.js';
 import { decodeUtf8, physOf, vecFromData } from '../expressions/columns.js';
 import { ARROW_TEXT_SETTINGS } from '../expressions/index.js';
-import { int64At, int64Exact, int64Words } from '../join/int64-words.js';
+import { int64At, int64Exact, int64Words } from '../int64-words.js';
 
 export type SortValue = number | bigint | string | Decimal | Interval | null;
 

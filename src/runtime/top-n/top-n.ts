@@ -17,7 +17,7 @@ import type { ColumnSchema } from '../arrow-types.js';
 import { dataFromCol, Vec } from '../expressions/columns.js';
 import { projectionSchema } from '../expressions/filter-project.js';
 import type { StatefulOperator } from '../stateful/stateful-operator.js';
-import { int64Words, setInt64 } from '../join/int64-words.js';
+import { int64Words, setInt64 } from '../int64-words.js';
 import { KeptRows, MAX_CHUNK_ROWS, refOf, rowOf, slotOf } from '../join/kept-rows.js';
 import { compileKeyReader, type Key, type KeyReader } from '../join/row-keys.js';
 import { timeColumn } from '../join/time-column.js';
