@@ -2,6 +2,7 @@ import type { RecordBatch } from 'apache-arrow';
 import type { StatefulOperator } from '../stateful/stateful-operator.js';
 import type { AggregateSpec } from './aggregate-spec.js';
 import { grown } from './accumulators/accumulator.js';
+import { ChangedGroups } from './changed-groups.js';
 import { GroupStore } from './group-store.js';
 import { KeyTable } from './key-table.js';
 import { outputRows } from './output-rows.js';
@@ -19,8 +20,7 @@ export class UpdatingAggregate implements StatefulOperator {
   /** Key id → group (-1: none yet). */
   private groupOfKey = new Int32Array(0);
   private keyOfGroup = new Int32Array(16);
-  private changed = new Uint8Array(16);
-  private changedGroups: number[] = [];
+  private readonly changed = new ChangedGroups();
   private keyIds = new Int32Array(0);
   private groupOf = new Int32Array(0);
 
@@ -48,14 +48,10 @@ export class UpdatingAggregate implements StatefulOperator {
       if (g < 0) {
         g = this.store.allocate();
         this.groupOfKey[keyIds[i]!] = g;
-        this.changed = grown(this.changed, g + 1);
         this.keyOfGroup = grown(this.keyOfGroup, g + 1);
         this.keyOfGroup[g] = keyIds[i]!;
       }
-      if (this.changed[g] === 0) {
-        this.changed[g] = 1;
-        this.changedGroups.push(g);
-      }
+      this.changed.mark(g);
       groupOf[i] = g;
     }
     this.store.accumulators.forEach((a, j) => a.mergeRows(batch, this.layout.stateAt[j]!, groupOf, n));
@@ -67,15 +63,11 @@ export class UpdatingAggregate implements StatefulOperator {
   }
 
   flush(): RecordBatch[] {
-    const n = this.changedGroups.length;
+    const groups = this.changed.take();
+    const n = groups.length;
     if (n === 0) return [];
-    const groups = Int32Array.from(this.changedGroups);
     const keyIds = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      keyIds[i] = this.keyOfGroup[groups[i]!]!;
-      this.changed[groups[i]!] = 0;
-    }
-    this.changedGroups = [];
+    for (let i = 0; i < n; i++) keyIds[i] = this.keyOfGroup[groups[i]!]!;
     return [outputRows(this.spec, this.keys, keyIds, [], this.store, groups, n)];
   }
 

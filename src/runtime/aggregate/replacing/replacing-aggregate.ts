@@ -1,6 +1,6 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { StatefulOperator } from '../../stateful/stateful-operator.js';
-import { grown } from '../accumulators/accumulator.js';
+import { ChangedGroups } from '../changed-groups.js';
 import type { AggregateSpec } from '../aggregate-spec.js';
 import { makeBatch } from '../arrow-access.js';
 import { KeyTable } from '../key-table.js';
@@ -23,8 +23,7 @@ export class ReplacingAggregate implements StatefulOperator {
   private readonly groupKeys: KeyTable;
   private readonly replacing: number[];
   private readonly calls: ReplacingCall[];
-  private changed = new Uint8Array(16);
-  private changedGroups: number[] = [];
+  private readonly changed = new ChangedGroups();
   private keyIds = new Int32Array(0);
   private groupIds = new Int32Array(0);
 
@@ -46,14 +45,7 @@ export class ReplacingAggregate implements StatefulOperator {
     this.groupKeys.intern(batch, this.spec.keys, n, groupIds);
     const groups = this.groupKeys.capacity;
     for (const c of this.calls) c.grow(this.rowKeys.capacity, groups);
-    this.changed = grown(this.changed, groups);
-    for (let i = 0; i < n; i++) {
-      const g = groupIds[i]!;
-      if (this.changed[g] === 0) {
-        this.changed[g] = 1;
-        this.changedGroups.push(g);
-      }
-    }
+    for (let i = 0; i < n; i++) this.changed.mark(groupIds[i]!);
     for (const c of this.calls) c.replace(batch, keyIds, groupIds, n);
     return [];
   }
@@ -63,11 +55,9 @@ export class ReplacingAggregate implements StatefulOperator {
   }
 
   flush(): RecordBatch[] {
-    const n = this.changedGroups.length;
+    const groups = this.changed.take();
+    const n = groups.length;
     if (n === 0) return [];
-    const groups = Int32Array.from(this.changedGroups);
-    for (let i = 0; i < n; i++) this.changed[groups[i]!] = 0;
-    this.changedGroups = [];
     const children = this.groupKeys.write(groups, n);
     for (const c of this.calls) children.push(c.writeResult(groups, n));
     return [makeBatch(this.spec.output, children, n)];
