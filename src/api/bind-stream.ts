@@ -115,7 +115,7 @@ export function bindStreamDataflow(name: string, root: Stream | DataflowSink, ct
     const call: TableFunctionRef = {
       kind: 'table-function', name: w.kind, args: [columnRef('stream'), columnRef(w.on), ...sizes.map(intervalArg)], alias: null, pos: 0,
     };
-    const window = windowFunction(call, r, b.expressions(relationScope(r)));
+    const window = windowFunction(call, r.columns, (e) => b.expressions(relationScope(r)).bind(e));
     const time = r.columns[window.time]!;
     const n = r.op.columns.length;
     return {

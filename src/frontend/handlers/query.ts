@@ -131,9 +131,9 @@ class QueryBinder {
     if (s.distinctOn.length > 0) {
       throw new SabotError(SqlState.featureNotSupported, 'DISTINCT ON is not supported yet', { position: s.distinctOn[0]!.pos + 1 });
     }
-    const from = s.from.length === 0 ? null : bindFrom(s.from, this.session, (e, columns) => {
+    const from = s.from.length === 0 ? null : bindFrom(s.from, this.session, (e, columns, type) => {
       const b = this.expressions(fromScope(columns));
-      return b.coerce(b.bind(e), Types.bool, e.pos);
+      return type ? b.coerce(b.bind(e), type, e.pos) : b.bind(e);
     });
     const inputColumns = from?.columns ?? [];
     const input = this.expressions(fromScope(inputColumns));

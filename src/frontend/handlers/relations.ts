@@ -4,8 +4,9 @@ import { SabotError, SqlState } from '../../errors.js';
 import { evaluateScalar, type ScalarScope } from '../../plan/evaluate.js';
 import type { BoundExpression } from '../../plan/expression.js';
 import type { Expression, FromItem } from '../../sql/ast.js';
+import { windowFunction } from '../../sql/binder/window-function.js';
 import type { ColumnScope } from '../../sql/binder/expression-binder.js';
-import type { SqlType } from '../../types/sql-type.js';
+import { Types, type SqlType } from '../../types/sql-type.js';
 import type { CatalogStore } from '../../control/catalog/catalog-store.js';
 import type { StreamCatalog } from '../../control/catalog/stream-catalog.js';
 import type { StreamDefinition } from '../../control/catalog/streams.js';
@@ -59,8 +60,8 @@ export function fromScope(columns: readonly FromColumn[]): ColumnScope {
   };
 }
 
-/** Binds a join condition over the columns of both sides. */
-export type BindCondition = (e: Expression, columns: readonly FromColumn[]) => BoundExpression;
+/** Binds an expression over FROM columns: a join condition (coerced to `type`, boolean), or a table function's argument. */
+export type BindCondition = (e: Expression, columns: readonly FromColumn[], type?: SqlType) => BoundExpression;
 
 /**
  * FROM over the catalog's relations: system tables (`sabot.jobs`, or `jobs` when no
@@ -83,13 +84,59 @@ function bindItem(item: FromItem, sources: RelationSources, bindCondition: BindC
         throw new SabotError(SqlState.featureNotSupported, 'NATURAL and USING joins are not supported yet; use ON', { position: item.pos + 1 });
       }
       const columns = [...left.columns, ...right.columns];
-      return join(item.type, left, right, item.on ? bindCondition(item.on, columns) : null);
+      return join(item.type, left, right, item.on ? bindCondition(item.on, columns, Types.bool) : null);
     }
-    case 'subquery':
     case 'table-function':
-      throw new SabotError(SqlState.featureNotSupported, 'subqueries and table functions in FROM are not supported yet',
+      return windowScan(item, sources, bindCondition);
+    case 'subquery':
+      throw new SabotError(SqlState.featureNotSupported, 'subqueries in FROM are not supported yet (they are in dataflows)',
         { position: item.pos + 1 });
   }
+}
+
+/** The start of the window of `size` µs that time `t` falls in (windows aligned to the epoch). */
+function floorTo(t: bigint, size: bigint): bigint {
+  const r = t % size;
+  return r < 0n ? t - r - size : t - r;
+}
+
+/**
+ * TUMBLE(s, ts, size) or HOP(s, ts, slide, size) in a query's FROM: the rows the stream
+ * holds, each with the window_start and window_end of every window it falls in (one for
+ * TUMBLE, size / slide for HOP), so GROUP BY window_start groups them as a dataflow would.
+ * A row without a time falls in no window.
+ */
+function windowScan(item: Extract<FromItem, { kind: 'table-function' }>, sources: RelationSources, bindCondition: BindCondition): BoundFrom {
+  const first = item.args[0];
+  const stream = first?.kind === 'column' && first.table === null
+    ? sources.streams.get(first.name) ?? sources.streams.result(first.name) : undefined;
+  if (!stream) {
+    throw new SabotError(SqlState.undefinedTable, first?.kind === 'column' ? `stream "${first.name}" does not exist`
+      : `${item.name.toUpperCase()} takes a stream as its first argument`, { position: (first?.pos ?? item.pos) + 1 });
+  }
+  const window = windowFunction(item, stream.columns, (e) => bindCondition(e, []));
+  if (window.kind === 'session') {
+    throw new SabotError(SqlState.featureNotSupported, 'SESSION windows are computed by dataflows: CREATE DATAFLOW name AS SELECT ... FROM SESSION(...)',
+      { position: item.pos + 1 });
+  }
+  const relation = item.alias?.name ?? stream.name;
+  const timeType = stream.columns[window.time]!.type;
+  const size = BigInt(window.size);
+  const slide = BigInt(window.kind === 'hop' ? window.slide : window.size);
+  return {
+    columns: [...stream.columns.map((c) => ({ relation, name: c.name, type: c.type })),
+      { relation, name: 'window_start', type: timeType }, { relation, name: 'window_end', type: timeType }],
+    rows: async () => {
+      const out: Rows = [];
+      for (const row of await streamRows(stream, sources.internalStreams, item.pos)) {
+        const time = row[window.time];
+        if (typeof time !== 'number') continue;
+        const t = BigInt(time);
+        for (let start = floorTo(t, slide); start > t - size; start -= slide) out.push([...row, Number(start), Number(start + size)]);
+      }
+      return out;
+    },
+  };
 }
 
 /** An updating result as it stands: the last row of each key, in the order keys first appeared. */

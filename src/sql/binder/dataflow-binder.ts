@@ -190,7 +190,7 @@ export class DataflowBinder {
     }
     const stream = this.stream(first.name, first.pos);
     const r = this.streamRelation(stream, item.alias?.name ?? stream.name);
-    const window = windowFunction(item, r, this.expressions(relationScope(r)));
+    const window = windowFunction(item, r.columns, (e) => this.expressions(relationScope(r)).bind(e));
     const time = r.columns[window.time]!;
     const n = r.op.columns.length;
     return {
