@@ -2,22 +2,17 @@ import type { Data, RecordBatch } from 'apache-arrow';
 import { Types } from '../../../types/sql-type.js';
 import { arrowType, type ColumnSchema } from '../../arrow-types.js';
 import type { AggregateCallSpec } from '../aggregate-spec.js';
-import { bitSet, columnData, countedRows, EXACT_LIMIT, fixedData, int64At, int64IsSmall, int64Words, stringData, textAt, validityOf } from '../arrow-access.js';
+import { bitSet, columnData, countedRows, fixedData, int64At, int64IsSmall, int64Words, stringData, textAt, validityOf } from '../arrow-access.js';
 import { valueColumn } from '../values.js';
 import { grown, type Accumulator } from './accumulator.js';
+import { ExactSums } from './exact-sums.js';
 import { sumResult } from './sum-result.js';
 
-/**
- * sum and avg of smallint, integer and bigint, exact at any size: a double holds the
- * running sum while it stays below 2^52 (exact), and whatever goes past that moves to a
- * bigint kept only for the groups that need one.
- */
+/** sum and avg of smallint, integer and bigint, exact at any size (ExactSums). */
 export class IntegerSumAccumulator implements Accumulator {
   readonly stateColumns: ColumnSchema[];
   counts = new Float64Array(16);
-  sums = new Float64Array(16);
-  /** The part of a group's sum beyond `sums`, for groups whose sum went past 2^52. */
-  big: (bigint | undefined)[] = [];
+  readonly sums = new ExactSums();
 
   constructor(private readonly call: AggregateCallSpec, name: string) {
     this.stateColumns = [
@@ -29,28 +24,12 @@ export class IntegerSumAccumulator implements Accumulator {
 
   grow(capacity: number): void {
     this.counts = grown(this.counts, capacity);
-    this.sums = grown(this.sums, capacity);
+    this.sums.grow(capacity);
   }
 
   reset(g: number): void {
     this.counts[g] = 0;
-    this.sums[g] = 0;
-    this.big[g] = undefined;
-  }
-
-  private addBig(g: number, v: bigint): void {
-    this.big[g] = (this.big[g] ?? 0n) + v;
-  }
-
-  /** Adds v (an integer below 2^52 in magnitude) to group g. */
-  private add(g: number, v: number): void {
-    const s = this.sums[g]! + v;
-    if (s >= EXACT_LIMIT || s <= -EXACT_LIMIT) {
-      this.addBig(g, BigInt(s));
-      this.sums[g] = 0;
-    } else {
-      this.sums[g] = s;
-    }
+    this.sums.reset(g);
   }
 
   addRows(batch: RecordBatch, groupOf: Int32Array, n: number): void {
@@ -64,8 +43,8 @@ export class IntegerSumAccumulator implements Accumulator {
         if (counted !== null && counted[i] === 0) continue;
         const g = groupOf[i]!;
         counts[g]!++;
-        if (int64IsSmall(words, i)) this.add(g, int64At(words, i));
-        else this.addBig(g, values[i]!);
+        if (int64IsSmall(words, i)) this.sums.add(g, int64At(words, i));
+        else this.sums.addBig(g, values[i]!);
       }
     } else {
       const values = data.values as Int16Array | Int32Array;
@@ -73,7 +52,7 @@ export class IntegerSumAccumulator implements Accumulator {
         if (counted !== null && counted[i] === 0) continue;
         const g = groupOf[i]!;
         counts[g]!++;
-        this.add(g, values[i]!);
+        this.sums.add(g, values[i]!);
       }
     }
   }
@@ -85,13 +64,13 @@ export class IntegerSumAccumulator implements Accumulator {
     for (let i = 0; i < n; i++) {
       const g = groupOf[i]!;
       this.counts[g]! += counts[i]!;
-      this.add(g, sums[i]!);
+      this.sums.add(g, sums[i]!);
     }
     if (bigData.nullCount === n) return;
     const valid = validityOf(bigData);
     for (let i = 0; i < n; i++) {
       if (valid === null || bitSet(valid, bigData.offset + i)) {
-        this.addBig(groupOf[i]!, BigInt(textAt(bigData, i)));
+        this.sums.addBig(groupOf[i]!, BigInt(textAt(bigData, i)));
       }
     }
   }
@@ -102,9 +81,9 @@ export class IntegerSumAccumulator implements Accumulator {
       const g = to[i]!;
       const f = from[i]!;
       this.counts[g]! += s.counts[f]!;
-      this.add(g, s.sums[f]!);
-      const big = s.big[f];
-      if (big !== undefined) this.addBig(g, big);
+      this.sums.add(g, s.sums.sums[f]!);
+      const big = s.sums.big[f];
+      if (big !== undefined) this.sums.addBig(g, big);
     }
   }
 
@@ -115,8 +94,8 @@ export class IntegerSumAccumulator implements Accumulator {
     for (let i = 0; i < n; i++) {
       const g = groups[i]!;
       counts[i] = this.counts[g]!;
-      sums[i] = this.sums[g]!;
-      const b = this.big[g];
+      sums[i] = this.sums.sums[g]!;
+      const b = this.sums.big[g];
       big[i] = b === undefined ? null : String(b);
     }
     return [fixedData(arrowType(Types.float8), counts, n), fixedData(arrowType(Types.float8), sums, n), stringData(arrowType(Types.text), big, n)];
@@ -126,9 +105,7 @@ export class IntegerSumAccumulator implements Accumulator {
     const values: unknown[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const g = groups[i]!;
-      const big = this.big[g];
-      const total = big === undefined ? this.sums[g]! : big + BigInt(this.sums[g]!);
-      values[i] = sumResult(this.call.fn, this.call.type, total, this.counts[g]!);
+      values[i] = sumResult(this.call.fn, this.call.type, this.sums.total(g), this.counts[g]!);
     }
     return valueColumn(this.call.type, values, n);
   }
