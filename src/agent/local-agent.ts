@@ -193,7 +193,10 @@ export class LocalAgent implements AgentEndpoint {
           });
           opened.push(opening);
           const sourceSplit = keyed.length > 0
-            ? withWatermark(opening, sourceStream, columns, this.ctx.functions, evalContext, { dropLate: graph.operators.some(closesByTime) })
+            ? withWatermark(opening, sourceStream, columns, this.ctx.functions, evalContext, {
+              dropLate: graph.operators.some(closesByTime),
+              downstream: output instanceof ExchangeOutput ? () => output.eventTime() : () => -Infinity,
+            })
             : opening;
           pipelines.push(new Pipeline({
             jobId, sourceName: sourceStream.name, signal: abort.signal, commit, tasks: { source, downstream }, position, sink,

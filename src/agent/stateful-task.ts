@@ -52,6 +52,11 @@ export class StatefulTask {
     this.lastSeen = o.channels.map((n) => new Array<number>(n).fill(now));
   }
 
+  /** The watermark this task has moved on to (what its operator's windows have closed by). */
+  get eventTime(): number {
+    return this.current;
+  }
+
   private serial(work: () => Promise<void>): Promise<void> {
     const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);

@@ -76,6 +76,11 @@ export class ExchangeOutput implements TaskOutput {
     await Promise.all(this.targets.map((t) => t.end(this.input, this.channel)));
   }
 
+  /** The least watermark the downstream tasks have moved on to: rows behind it come too late for them. */
+  eventTime(): number {
+    return Math.min(...this.targets.map((t) => t.eventTime));
+  }
+
   async ready(): Promise<void> {
     await Promise.all(this.targets.map((t) => t.ready(this.input, this.channel)));
   }

@@ -16,7 +16,7 @@ import { IDLE_TIMEOUT_MS } from './stateful-task.js';
  * watermark is the largest `expr` it has sent, and the split's is the minimum over its
  * partitions, also those that sent nothing yet (one silent past the idle timeout is left
  * out; it never goes back). A row whose `col` is behind its partition's watermark (or the
- * split's) as it stood before its batch is late: when the job has windows
+ * split's, or the one the keyed tasks it feeds went on to) as it stood before its batch is late: when the job has windows
  * (`dropLate`) it is left out and kept as a dead letter with reason `late` (counted on
  * the source task); operators without windows take every event. Splits of sources
  * with a watermark of their own (Nexmark) pass it on unchanged.
@@ -27,7 +27,8 @@ class WatermarkedSplit implements SourceSplit {
   private readonly partitions = new Map<string, { mark: number; seen: number }>();
 
   constructor(private readonly inner: SourceSplit, private readonly stream: StreamDefinition, private readonly columns: ColumnSchema[],
-    private readonly time: number, private readonly bound: (batch: RecordBatch) => RecordBatch, private readonly dropLate: boolean) {}
+    private readonly time: number, private readonly bound: (batch: RecordBatch) => RecordBatch, private readonly dropLate: boolean,
+    private readonly downstream: () => number) {}
 
   async next(signal: AbortSignal): Promise<SourceBatch | null> {
     const r = await this.inner.next(signal);
@@ -43,14 +44,17 @@ class WatermarkedSplit implements SourceSplit {
     let kept = 0;
     const late: RejectedRecord[] = [];
     const now = Date.now();
+    // A split that was idle may come back behind where the job went on without it.
+    const floor = this.dropLate ? Math.max(this.watermark, this.downstream()) : -Infinity;
     for (const p of r.partitions ?? []) if (!this.partitions.has(p)) this.partitions.set(p, { mark: -Infinity, seen: now });
     let row = 0;
     for (const run of r.partitionRuns ?? [{ partition: '', rows: n }]) {
       let partition = this.partitions.get(run.partition);
       if (!partition) this.partitions.set(run.partition, partition = { mark: -Infinity, seen: now });
-      // Late against the partition's watermark as it stood before this batch, or the split's
-      // (a partition silent for a while no longer held it back, and rows behind it can no longer count).
-      const before = this.dropLate ? Math.max(partition.mark, this.watermark) : -Infinity;
+      // Late against the partition's watermark as it stood before this batch, or the split's,
+      // or the one the job's keyed tasks have moved on to (a partition or split silent past
+      // the idle timeout no longer held them back, and rows behind them can no longer count).
+      const before = this.dropLate ? Math.max(partition.mark, floor) : -Infinity;
       for (let i = row; i < row + run.rows; i++) {
         const at = times.offset + i;
         const isNull = valid !== null && ((valid[at >> 3]! >> (at & 7)) & 1) === 0;
@@ -93,7 +97,7 @@ class WatermarkedSplit implements SourceSplit {
  * split decodes its column (a plan that never reads the column has no use for it).
  */
 export function withWatermark(split: SourceSplit, stream: StreamDefinition, columns: ColumnSchema[], functions: FunctionRegistry,
-  ctx: EvalContext, options: { dropLate: boolean }): SourceSplit {
+  ctx: EvalContext, options: { dropLate: boolean; downstream: () => number }): SourceSplit {
   const spec = stream.watermark;
   if (spec === null) return split;
   const time = columns.findIndex((c) => c.name === spec.column);
@@ -110,5 +114,5 @@ export function withWatermark(split: SourceSplit, stream: StreamDefinition, colu
   };
   const expr = new ExpressionBinder(functions, new ParameterTypes(), scope, () => DEFAULT_FORMAT_SETTINGS).bind(item.expr);
   const projection = compileProjection([{ name: 'watermark', expr }], columns, ctx);
-  return new WatermarkedSplit(split, stream, columns, time, (b) => projection.project(b), options.dropLate);
+  return new WatermarkedSplit(split, stream, columns, time, (b) => projection.project(b), options.dropLate, options.downstream);
 }

@@ -73,3 +73,28 @@ test('an unwindowed GROUP BY written to Kafka: each update keyed by its group, t
     await server.stop();
   }
 });
+
+test('a split idle past the timeout no longer holds windows back; its records behind where the job went on are late', async () => {
+  const input = uniqueTopic('idle');
+  await createTopic(input, 2);
+  const server = await startServer(['--data-dir', tempDataDir()]);
+  try {
+    // Two splits, one partition each: only partition 0 has records.
+    await sql(server, `CREATE STREAM readings (v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+      WITH (connector = 'kafka', topic = '${input}', bootstrap_servers = '${kafkaBootstrap()}', format = 'json');
+      CREATE DATAFLOW per10 WITH (parallelism = 2) AS SELECT window_start, sum(v) AS total FROM TUMBLE(readings, ts, INTERVAL '10' SECOND) GROUP BY window_start, window_end`);
+    await produce(input, ['{"v":1,"ts":"2024-01-01T00:00:02"}', '{"v":2,"ts":"2024-01-01T00:00:31"}'], { partition: 0 });
+    // Once the empty split counts as idle (5 s), the first window closes.
+    await eventually(server, 'SELECT window_start::text, total FROM per10', [['2024-01-01 00:00:00', '1']]);
+    await produce(input, ['{"v":100,"ts":"2024-01-01T00:00:05"}', '{"v":4,"ts":"2024-01-01T00:00:35"}'], { partition: 1 });
+    await sql(server, 'FLUSH');
+    assert.deepEqual(await sql(server, 'SELECT reason, payload FROM sabot.dead_letters'), [['late', '{"v":"100","ts":"2024-01-01 00:00:05"}']]);
+    await produce(input, ['{"v":8,"ts":"2024-01-01T00:00:50"}'], { partition: 0 });
+    await produce(input, ['{"v":16,"ts":"2024-01-01T00:00:50"}'], { partition: 1 });
+    await eventually(server, 'SELECT window_start::text, total FROM per10 ORDER BY 1', [
+      ['2024-01-01 00:00:00', '1'], ['2024-01-01 00:00:30', '6'],
+    ]);
+  } finally {
+    await server.stop();
+  }
+});
