@@ -48,7 +48,7 @@ export function pendingRank(b: DataflowBinder, r: Relation, sel: Select, rankIte
   const visible = projected.columns.slice(0, exprs.length);
   const at = exprsBefore(sel, rankItem, exprs.length, r);
   visible.splice(at, 0, { name: item.alias ?? 'row_number', table: null, type: Types.int8, tag: null, index: rankIndex });
-  return { ...projected, columns: visible, rank: { column: at, keys, order, pos: call.pos } };
+  return { ...projected, columns: visible, rank: { column: at, keys, order, tags: allTags, pos: call.pos } };
 }
 
 /** How many projected expressions come before the rank item (stars count their columns). */
@@ -101,7 +101,7 @@ export function extractRankLimit(r: Relation, parts: Expression[], b: DataflowBi
 export function rankToTopN(b: DataflowBinder, r: Relation, limit: number): Relation {
   const rank = r.rank!;
   const input = r.op;
-  const tagAt = (index: number) => r.columns.find((c) => c.index === index)?.tag ?? hiddenTag(r, index);
+  const tagAt = (index: number) => rank.tags[index] ?? null;
   const keyTags = rank.keys.map(tagAt);
   let windowEnd: number | null = null;
   if (keyTags.includes('window-end')) windowEnd = rank.keys[keyTags.indexOf('window-end')]!;
@@ -121,10 +121,4 @@ export function rankToTopN(b: DataflowBinder, r: Relation, limit: number): Relat
       { position: rank.pos + 1 });
   }
   return { ...r, op, rank: null, upsertKeys };
-}
-
-/** Tags of hidden projection columns are not kept on the relation; a hidden column named window_end is one. */
-function hiddenTag(r: Relation, index: number): TimeTag {
-  const name = r.op.columns[index]?.name;
-  return name === 'window_end' ? 'window-end' : name === 'window_start' ? 'window-start' : null;
 }

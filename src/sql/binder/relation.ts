@@ -28,6 +28,8 @@ export interface PendingRank {
   column: number;
   keys: number[];
   order: SortKey[];
+  /** The time tags of the operator's columns, hidden ones included (a window in PARTITION BY makes a windowed top-n). */
+  tags: TimeTag[];
   pos: number;
 }
 
@@ -47,16 +49,15 @@ export interface Relation {
 }
 
 /** Resolves column references over a relation; `t.c` needs table t, a bare name must be unambiguous (42702). */
-export function relationScope(r: Relation, visible: (c: RelationColumn) => boolean = () => true):
-  ColumnScope & { find(ref: ColumnRef): number; has(ref: ColumnRef): boolean } {
-  const has = (ref: ColumnRef): boolean => r.columns.some((c) => c.name === ref.name && (ref.table === null || c.table === ref.table) && visible(c));
+export function relationScope(r: Relation): ColumnScope & { find(ref: ColumnRef): number; has(ref: ColumnRef): boolean } {
+  const has = (ref: ColumnRef): boolean => r.columns.some((c) => c.name === ref.name && (ref.table === null || c.table === ref.table));
   const find = (ref: ColumnRef): number => {
     let found = -1;
     let tableSeen = ref.table === null;
     r.columns.forEach((c, i) => {
       if (ref.table !== null && c.table !== ref.table) return;
       tableSeen = true;
-      if (c.name !== ref.name || !visible(c)) return;
+      if (c.name !== ref.name) return;
       if (found >= 0) {
         throw new SabotError(SqlState.ambiguousColumn, `column reference "${ref.name}" is ambiguous`, { position: ref.pos + 1 });
       }
